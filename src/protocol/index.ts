@@ -1,0 +1,3 @@
+export * from './frames';
+export * from './codec';
+export * from './envelope';

@@ -1,0 +1,107 @@
+// results.json, schema 1 (DESIGN.md "Results"). The full record of a run: everything the
+// console summary, the HTML report and JUnit are made from, so `chat-bench report` can
+// rebuild them later. Times are ms since run start unless the name says otherwise.
+
+export interface LatencySummary {
+  count: number;
+  minUs: number; p50Us: number; p90Us: number; p99Us: number; p999Us: number; maxUs: number; meanUs: number;
+}
+
+export interface SecondSample {
+  t: number;                   // second index since run start
+  latency: LatencySummary;     // deliveries received during that second
+  deliveries: number;
+  published: number;           // publish frames first sent
+  acked: number;
+  connected: number;           // clients connected at the end of that second
+  reconnects: number;          // successful reconnects completed in that second
+  disconnects: number;
+  lost?: number;               // losses attributed to messages scheduled in that second (filled at the end)
+}
+
+export interface TimelineEvent {
+  atMs: number;
+  endMs?: number;
+  kind: 'fault' | 'phase' | 'run';
+  label: string;               // e.g. "latency 300ms on clients:node-2", "steady", "ramp-up done"
+  target?: string;
+  phase?: 'steady' | 'fault' | 'recovery';
+  error?: string;              // a fault that could not be applied or undone
+}
+
+export interface IntegrityTotals {
+  published: number;           // distinct messages sent at least once
+  acked: number;
+  expected: number;
+  delivered: number;           // deliveries counted towards expected (first delivery per stream)
+  deliveriesTotal: number;     // every msg frame received, duplicates included
+  lost: number;                // silent + announced
+  lostSilent: number;
+  lostAnnounced: number;
+  duplicated: number;
+  reordered: number;
+  phantom: number;
+  unackedDelivered: number;
+  serialConflicts: number;     // one serial carried two different messages on a channel (history rewritten)
+  protocolErrors: number;      // frames from the target that broke protocol v1
+}
+
+export interface ChannelIntegrity extends Omit<IntegrityTotals, 'protocolErrors'> {
+  channel: string;
+  streams: number;
+  lastSerial: number;
+}
+
+export interface IntegrityExample {
+  kind: 'lost' | 'duplicated' | 'reordered' | 'phantom';
+  channel: string;
+  serial?: number;
+  publisher?: string;
+  n?: number;
+  clients: string[];           // first few client ids affected
+  atMs?: number;               // scheduled send time (ms since run start) when known
+  fault?: string;              // label of the fault window it fell into, if any
+  announced?: boolean;
+}
+
+export interface ThresholdVerdict {
+  expression: string;
+  condition: string;
+  metric: string;
+  tags: Record<string, string>;
+  actual: number | null;       // null when the metric had no data
+  unit: 'us' | 'count' | 'ratio' | 'ms';
+  pass: boolean;
+  message: string;             // e.g. "latency.p99{phase:steady} = 12.3ms < 100ms"
+}
+
+export interface ResultsV1 {
+  schema: 1;
+  tool: { name: 'chat-bench'; version: string };
+  runId: string;
+  startedAt: string;           // ISO time
+  durationMs: number;          // wall time of the whole run incl. drain
+  scenario: unknown;           // the scenario as run (normalised)
+  environment: { node: string; platform: string; cpus: number; hostname: string; runtime: string; workers: number; nodes: string[] };
+  timeline: TimelineEvent[];
+  clients: {
+    target: number; maxConnected: number; connects: number; reconnects: number; disconnects: number;
+    connectFailures: number; heartbeatTimeouts: number;
+  };
+  totals: IntegrityTotals;
+  channels: ChannelIntegrity[];
+  examples: IntegrityExample[];
+  latency: {
+    overall: LatencySummary;
+    phases: Record<string, LatencySummary>;     // steady / fault / recovery
+    connect: LatencySummary;                    // connect time
+    reconnect: LatencySummary;                  // drop → resubscribed
+    continuity: LatencySummary;                 // drop → first resumed message
+    percentiles: Array<{ percentile: number; valueUs: number }>; // HDR curve of the whole run
+  };
+  histograms: Record<string, string>;          // name → HDR compressed base64 (mergeable)
+  series: SecondSample[];
+  thresholds: ThresholdVerdict[];
+  verdict: 'pass' | 'fail';
+  exitCode: number;
+}

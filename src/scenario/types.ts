@@ -1,0 +1,81 @@
+// The scenario AFTER loading: every default filled in, every duration in milliseconds,
+// every rate in messages per second. The YAML/JSON shape is in DESIGN.md; src/scenario/load.ts
+// turns one into the other and names the field of anything it refuses.
+
+export type RuntimeKind = 'local' | 'docker' | 'external';
+export type BrokerFaultMode = 'drop' | 'dup' | 'reorder' | 'no-resume' | 'no-dedupe' | 'amnesia';
+
+export interface ClusterSpec {
+  runtime: RuntimeKind;
+  nodes: number;               // local/docker: nodes to start (default 3); external: urls.length
+  durable: boolean;            // keep an append-only log per node (default true)
+  history: number;             // messages of history per channel (default 10000)
+  historySeconds: number;      // age limit of history, seconds (default 3600)
+  urls: string[];              // external only: ws://host:port of each node
+  fault?: { mode: BrokerFaultMode; rate: number }; // reference broker fault mode (proving the checker)
+  nodeImage?: string;          // docker only
+  toxiproxyImage?: string;     // docker only
+}
+
+export interface ReconnectSpec {
+  initialMs: number;           // default 100
+  maxMs: number;               // default 5000
+  multiplier: number;          // default 2
+  jitter: 'full' | 'equal' | 'none'; // default full
+}
+
+export interface ClientsSpec {
+  count: number;
+  rampUpMs: number;
+  channels: number;
+  subscriptionsPerClient: number;
+  publishers: number;          // the first `publishers` clients also publish
+  publishRate: number;         // messages per second, per publisher (open-loop)
+  payloadBytes: number;        // size of the envelope's padding target
+  reconnect: ReconnectSpec;
+  heartbeat: { intervalMs: number; timeoutMs: number };
+}
+
+export type FaultTarget =
+  | { kind: 'clients'; node: string }          // clients:NODE, or node '*' for every client proxy
+  | { kind: 'link'; from: string; to: string } // link:A>B, or from/to '*' for every link
+  | { kind: 'node'; node: string };            // node:NODE (process faults)
+
+export type ToxicType = 'latency' | 'bandwidth' | 'slow_close' | 'timeout' | 'reset_peer' | 'slicer' | 'limit_data';
+export type FaultAction = 'down' | 'partition' | 'kill' | 'pause' | 'restart';
+
+export interface FaultSpec {
+  atMs: number;
+  forMs?: number;              // undefined: until the end of the run (or instantaneous for kill/restart)
+  target?: FaultTarget;        // absent only for action partition (which uses `nodes`)
+  toxic?: ToxicType;
+  attributes?: Record<string, number>;
+  stream?: 'upstream' | 'downstream' | 'both'; // default downstream (as Toxiproxy)
+  toxicity?: number;           // 0..1, default 1
+  action?: FaultAction;
+  nodes?: string[];            // partition: the nodes cut off from the rest
+  restartAfterMs?: number;     // kill/pause: bring the node back after this long
+}
+
+/** Threshold as written: metric name, optional tags, the raw condition. */
+export interface ThresholdSpec {
+  expression: string;          // the key as written, e.g. "latency.p99{phase:steady}"
+  condition: string;           // e.g. "< 100ms"
+}
+
+export interface Scenario {
+  name: string;
+  description?: string;
+  cluster: ClusterSpec;
+  clients: ClientsSpec;
+  durationMs: number;          // publishing time, after ramp-up starts
+  drainMs: number;             // default 10000
+  recoveryMs: number;          // phase "recovery" after each fault ends (default 5000)
+  faults: FaultSpec[];
+  thresholds: ThresholdSpec[];
+  seed: number;                // default 1
+  sourcePath?: string;
+}
+
+/** Node ids are node-1 … node-N (DESIGN.md's example targets). */
+export const nodeIds = (n: number): string[] => Array.from({ length: n }, (_, i) => `node-${i + 1}`);
