@@ -1,0 +1,26 @@
+// What every virtual client of one driver shares: the scenario's client settings, the
+// integrity ledger and latency recorder it reports to, one scheduler, one RNG, the stats.
+import type { ClientsSpec } from '../scenario/types';
+import type { IntegrityLedger } from '../verify/ledger';
+import type { LatencyRecorder } from '../verify/latency';
+import type { Random } from './random';
+import type { Scheduler } from './scheduler';
+import type { DriverStats } from './stats';
+
+export interface LoadContext {
+  spec: ClientsSpec;
+  ledger: IntegrityLedger;
+  latency: LatencyRecorder;
+  scheduler: Scheduler;
+  random: Random;
+  stats: DriverStats;
+  padding: string;
+  /** ms on the performance.now() clock */
+  now: () => number;
+  /** false once the publishing period is over: queued messages still go out, no new ones are scheduled */
+  publishing: boolean;
+  /** resend a publish that got no ack after this long (same idempotency key) */
+  ackTimeoutMs: number;
+  /** source addresses to spread connections over (ephemeral-port limit); empty = OS default */
+  localAddresses: string[];
+}

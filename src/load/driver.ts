@@ -1,0 +1,106 @@
+// The load driver: creates the virtual clients of a plan, ramps them up, keeps them alive
+// (heartbeats, publish retries) with one housekeeping sweep, stops publishing on time and
+// tells when the system has gone quiet during the drain.
+import type { ClientsSpec } from '../scenario/types';
+import type { IntegrityLedger } from '../verify/ledger';
+import type { LatencyRecorder } from '../verify/latency';
+import type { ClientPlan } from './assignment';
+import { VirtualClient } from './client';
+import type { LoadContext } from './context';
+import { seededRandom } from './random';
+import { Scheduler, type Timed } from './scheduler';
+import { DriverStats } from './stats';
+
+const HOUSEKEEPING_MS = 100;
+const DEFAULT_ACK_TIMEOUT_MS = 3000;
+const ENVELOPE_OVERHEAD_BYTES = 70; // {"p":"c123","n":1,"ts":1780000000000000,"x":""} and the frame around it
+
+export interface DriverOptions {
+  spec: ClientsSpec;
+  plans: ClientPlan[];
+  nodeUrls: string[];
+  ledger: IntegrityLedger;
+  latency: LatencyRecorder;
+  seed: number;
+  localAddresses?: string[];
+  ackTimeoutMs?: number;
+}
+
+export class LoadDriver implements Timed {
+  readonly stats = new DriverStats();
+  readonly clients: VirtualClient[];
+  private readonly ctx: LoadContext;
+  private readonly scheduler: Scheduler;
+  private housekeeping: NodeJS.Timeout | null = null;
+  private lastDeliveryCount = 0;
+  private lastDeliveryChangeMs = 0;
+
+  constructor(private readonly opts: DriverOptions) {
+    const now = () => performance.now();
+    this.scheduler = new Scheduler(now);
+    const localAddresses = opts.localAddresses ?? [];
+    this.ctx = {
+      spec: opts.spec,
+      ledger: opts.ledger,
+      latency: opts.latency,
+      scheduler: this.scheduler,
+      random: seededRandom(opts.seed ^ 0x5bd1e995),
+      stats: this.stats,
+      padding: 'x'.repeat(Math.max(0, opts.spec.payloadBytes - ENVELOPE_OVERHEAD_BYTES)),
+      now,
+      publishing: true,
+      ackTimeoutMs: opts.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS,
+      localAddresses,
+    };
+    this.clients = opts.plans.map((plan, i) =>
+      new VirtualClient(plan.id, opts.nodeUrls[plan.node], plan.channels, plan.publishChannel, this.ctx,
+        localAddresses.length ? localAddresses[i % localAddresses.length] : undefined));
+  }
+
+  /** Starts the ramp: client i connects at its plan's offset. */
+  start(): void {
+    const t0 = this.ctx.now();
+    this.opts.plans.forEach((plan, i) => this.scheduler.at(t0 + plan.startOffsetMs, this.clients[i], 1 /* connect */));
+    this.scheduler.start();
+    this.lastDeliveryChangeMs = t0;
+    this.housekeeping = setInterval(() => this.sweep(), HOUSEKEEPING_MS);
+  }
+
+  onTimer(): void { /* the driver schedules nothing for itself */ }
+
+  /** End of the publishing period: no new messages are scheduled; queued ones still go out. */
+  stopPublishing(): void {
+    this.ctx.publishing = false;
+  }
+
+  /**
+   * Quiet = nothing left to publish or to ack, every client connected and subscribed, and no
+   * delivery for `quietMs`. The drain may end early then: nothing more can arrive.
+   */
+  isQuiet(quietMs: number): boolean {
+    const now = this.ctx.now();
+    if (this.stats.deliveries !== this.lastDeliveryCount) return false;
+    if (now - this.lastDeliveryChangeMs < quietMs) return false;
+    for (const c of this.clients) if (!c.idle || !c.fullySubscribed) return false;
+    return true;
+  }
+
+  stop(): void {
+    if (this.housekeeping) clearInterval(this.housekeeping);
+    this.housekeeping = null;
+    this.scheduler.stop();
+    for (const c of this.clients) c.stop();
+  }
+
+  private sweep(): void {
+    const now = this.ctx.now();
+    if (this.stats.deliveries !== this.lastDeliveryCount) {
+      this.lastDeliveryCount = this.stats.deliveries;
+      this.lastDeliveryChangeMs = now;
+    }
+    for (const c of this.clients) {
+      c.heartbeat(now);
+      c.checkPublishDeadline(now);
+    }
+  }
+}
