@@ -1,0 +1,122 @@
+// Local runtime (the default): every broker node is a child process on a loopback port, and
+// every connection — clients to nodes, node to node — goes through the embedded fault proxy.
+import type { ChildProcess } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { proxyNamesFor } from '../chaos/proxy-names';
+import { usageError } from '../errors';
+import { nodeIds, type ClusterSpec } from '../scenario/types';
+import type { Cluster, ClusterNode, StartCluster, StartOptions } from './cluster';
+import { startProxyServer, type ProxyServer } from './embedded-proxy';
+import { freePorts } from './ports';
+import { killProcess, startListeningProcess, stopProcess } from './process';
+
+const BROKER_MAIN = resolve(__dirname, '../../reference-broker/main.js');
+
+interface LocalNode {
+  id: string;
+  port: number;
+  args: string[];
+  child: ChildProcess | null;
+}
+
+export const startLocalCluster: StartCluster = async (spec, opts) => {
+  const cluster = new LocalCluster(spec, opts);
+  try {
+    await cluster.start();
+    return cluster;
+  } catch (err) {
+    await cluster.stop();
+    throw err;
+  }
+};
+
+class LocalCluster implements Cluster {
+  readonly runtime = 'local' as const;
+  nodes: ClusterNode[] = [];
+  proxies = { apiUrl: '', clients: {} as Record<string, string>, links: {} as Record<string, string> };
+  private proxy: ProxyServer | null = null;
+  private local = new Map<string, LocalNode>();
+  private stopped = false;
+
+  constructor(private readonly spec: ClusterSpec, private readonly opts: StartOptions) {}
+
+  async start(): Promise<void> {
+    const ids = nodeIds(this.spec.nodes);
+    const names = proxyNamesFor(ids);
+    const logDir = join(this.opts.runDir, 'logs');
+    this.proxy = await startProxyServer(logDir);
+    this.proxies = { apiUrl: this.proxy.apiUrl, ...names };
+    this.checkAborted();
+
+    const ports = await freePorts(ids.length);
+    const portOf = new Map(ids.map((id, i) => [id, ports[i]]));
+    // Node A reaches node B only through the proxy link:A>B.
+    const linkPorts = new Map<string, number>();
+    for (const [pair, name] of Object.entries(names.links)) {
+      const to = pair.split('>')[1];
+      linkPorts.set(pair, await this.proxy.createProxy(name, `127.0.0.1:${portOf.get(to)}`));
+    }
+    for (const id of ids) {
+      const clientPort = await this.proxy.createProxy(names.clients[id], `127.0.0.1:${portOf.get(id)}`);
+      this.nodes.push({ id, clientUrl: `ws://127.0.0.1:${clientPort}`, directUrl: `ws://127.0.0.1:${portOf.get(id)}` });
+    }
+    for (const id of ids) {
+      const peers = ids.filter((p) => p !== id).map((p) => `${p}=ws://127.0.0.1:${linkPorts.get(`${id}>${p}`)}`);
+      const args = ['--id', id, '--host', '127.0.0.1', '--port', String(portOf.get(id)),
+        '--history', String(this.spec.history), '--history-seconds', String(this.spec.historySeconds)];
+      if (peers.length) args.push('--peers', peers.join(','));
+      if (this.spec.durable) args.push('--data-dir', join(this.opts.runDir, 'data', id));
+      if (this.spec.fault) args.push('--fault', this.spec.fault.mode, '--fault-rate', String(this.spec.fault.rate));
+      this.local.set(id, { id, port: portOf.get(id)!, args, child: null });
+    }
+    await Promise.all(ids.map((id) => this.launch(this.local.get(id)!)));
+    this.checkAborted();
+  }
+
+  private checkAborted(): void {
+    if (this.opts.signal?.aborted) throw usageError('interrupted');
+  }
+
+  private async launch(node: LocalNode): Promise<void> {
+    const { child } = await startListeningProcess(`broker ${node.id}`, BROKER_MAIN, node.args,
+      join(this.opts.runDir, 'logs', `${node.id}.log`));
+    node.child = child;
+  }
+
+  private node(id: string): LocalNode {
+    const node = this.local.get(id);
+    if (!node) throw usageError(`no node "${id}" in this cluster`, `nodes are ${[...this.local.keys()].join(', ')}`);
+    return node;
+  }
+
+  async kill(id: string): Promise<void> {
+    const node = this.node(id);
+    if (node.child) await killProcess(node.child);
+    node.child = null;
+  }
+
+  async pause(id: string): Promise<void> {
+    this.node(id).child?.kill('SIGSTOP');
+  }
+
+  async resume(id: string): Promise<void> {
+    this.node(id).child?.kill('SIGCONT');
+  }
+
+  async restart(id: string): Promise<void> {
+    const node = this.node(id);
+    if (node.child) await killProcess(node.child);
+    node.child = null;
+    if (!this.stopped) await this.launch(node); // same port, same data dir
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await Promise.all([...this.local.values()].map(async (n) => {
+      if (n.child) await stopProcess(n.child);
+      n.child = null;
+    }));
+    await this.proxy?.stop();
+  }
+}
