@@ -1,0 +1,135 @@
+// One WebSocket connection to this node: a client, or another node's link (`?peer=<id>`).
+// Turns frames into calls on the node and answers malformed ones without ever closing.
+import type WebSocket from 'ws';
+import { encode, parseClientFrame } from '../src/protocol';
+import type { ErrorCode, PubFrame } from '../src/protocol';
+import type { FaultInjector, ReorderSlot } from './faults';
+
+/** Where a subscription is registered (a home channel's topic or a mirror), to undo it. */
+export interface SubscriptionSource { detach(sub: Subscription): void }
+
+export class Subscription implements ReorderSlot {
+  held: Buffer | null = null;
+  heldTimer: NodeJS.Timeout | null = null;
+  active = false;                              // subd sent: receives live messages
+  source: SubscriptionSource | null = null;
+  constructor(readonly conn: Connection, readonly ch: string, readonly from: number | undefined) {}
+}
+
+export interface ConnectionHandlers {
+  subscribe(sub: Subscription): void;
+  publish(conn: Connection, frame: PubFrame): void;
+}
+
+// A consumer this far behind is cut off (it reconnects and resumes) instead of growing the
+// node's memory without bound.
+const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+// Oversized frames up to this size are still parsed to find the publish id for the error.
+const ID_LOOKUP_LIMIT = 1024 * 1024;
+
+export class Connection {
+  readonly subs = new Map<string, Subscription>();
+  private closed = false;
+
+  constructor(
+    readonly ws: WebSocket,
+    readonly peerId: string | null,
+    private readonly node: ConnectionHandlers,
+    private readonly faults: FaultInjector,
+    private readonly maxFrameBytes: number,
+  ) {}
+
+  get isClient(): boolean { return this.peerId === null; }
+  get isOpen(): boolean { return !this.closed; }
+  /** no-resume applies to clients only: mirrors must stay correct. */
+  get ignoresFrom(): boolean { return this.isClient && this.faults.ignoresFrom; }
+
+  onMessage(data: Buffer, isBinary: boolean): void {
+    if (isBinary) return this.sendErr('bad_request', 'binary frames are not part of protocol v1; send JSON text');
+    if (data.length > this.maxFrameBytes) {
+      return this.sendErr('too_large', `frame of ${data.length} bytes exceeds the limit of ${this.maxFrameBytes}`, this.idOf(data));
+    }
+    const parsed = parseClientFrame(data.toString('utf8'));
+    if (!parsed.ok) return this.sendErr('bad_request', parsed.reason, this.idOf(data));
+    const frame = parsed.frame;
+    switch (frame.t) {
+      case 'sub': {
+        this.unsubscribe(frame.ch); // a second sub replaces the first (new subd, new replay)
+        const sub = new Subscription(this, frame.ch, frame.from);
+        this.subs.set(frame.ch, sub);
+        this.node.subscribe(sub);
+        return;
+      }
+      case 'unsub':
+        return this.unsubscribe(frame.ch);
+      case 'pub':
+        return this.node.publish(this, frame);
+    }
+  }
+
+  private idOf(data: Buffer): string | undefined {
+    if (data.length > ID_LOOKUP_LIMIT) return undefined;
+    try {
+      const o = JSON.parse(data.toString('utf8')) as { id?: unknown };
+      return typeof o?.id === 'string' ? o.id : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  unsubscribe(ch: string): void {
+    const sub = this.subs.get(ch);
+    if (!sub) return;
+    this.subs.delete(ch);
+    this.endSubscription(sub);
+  }
+
+  private endSubscription(sub: Subscription): void {
+    sub.source?.detach(sub);
+    sub.source = null;
+    sub.active = false;
+    this.faults.release(sub);
+  }
+
+  send(data: string | Buffer): void {
+    if (this.closed || this.ws.readyState !== 1) return;
+    if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+      this.ws.terminate();
+      return;
+    }
+    // binary:false keeps Buffers (pre-encoded msg frames) as text frames.
+    this.ws.send(data, { binary: false });
+  }
+
+  /** A msg delivery: clients get it through the fault layer, peers directly. */
+  deliver(sub: Subscription, frame: Buffer): void {
+    if (!this.isClient) return this.send(frame);
+    this.faults.deliver(sub, frame, (f) => this.send(f));
+  }
+
+  sendSubd(ch: string, at: number, resumed: boolean | undefined): void {
+    this.send(encode(resumed === undefined ? { t: 'subd', ch, at } : { t: 'subd', ch, at, resumed }));
+  }
+
+  sendAck(id: string, s: number): void {
+    if (this.isClient && this.faults.withholdAck()) return;
+    this.send(encode({ t: 'ack', id, s }));
+  }
+
+  sendErr(code: ErrorCode, msg: string, id?: string): void {
+    this.send(encode(id === undefined ? { t: 'err', code, msg } : { t: 'err', id, code, msg }));
+  }
+
+  /** Closes the socket so the client reconnects and resubscribes (e.g. continuity lost upstream). */
+  kick(reason: string): void {
+    if (!this.closed) this.ws.close(4001, reason.slice(0, 120));
+  }
+
+  /** The socket is gone: undo every subscription. */
+  teardown(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const sub of this.subs.values()) this.endSubscription(sub);
+    this.subs.clear();
+  }
+}

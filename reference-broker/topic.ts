@@ -1,0 +1,42 @@
+// A channel's history plus its subscribers on this node: answers a subscription (subd, then
+// the replay) and fans each new message out. Used for home channels and for mirrors alike.
+// Everything between the replay and registering for live delivery happens in one synchronous
+// step, so nothing can fall between them or be delivered twice.
+import type { ChannelLog, LogEntry } from './channel-log';
+import type { Subscription, SubscriptionSource } from './connection';
+
+export class Topic implements SubscriptionSource {
+  readonly subscribers = new Set<Subscription>();
+
+  constructor(readonly ch: string, readonly log: ChannelLog) {}
+
+  attach(sub: Subscription): void {
+    const { log } = this;
+    const conn = sub.conn;
+    log.trim();
+    const at = log.newest;
+    const from = conn.ignoresFrom ? undefined : sub.from;
+    if (from === undefined) {
+      // A live subscribe; under no-resume the client is told it resumed although nothing is replayed.
+      conn.sendSubd(this.ch, at, sub.from === undefined ? undefined : true);
+    } else {
+      // Continuity holds if history reaches from+1, or if the client already has everything.
+      const resumed = from <= at && from + 1 >= log.oldest;
+      conn.sendSubd(this.ch, at, resumed);
+      for (const e of log.after(from)) conn.deliver(sub, e.frame);
+    }
+    sub.active = true;
+    sub.source = this;
+    this.subscribers.add(sub);
+  }
+
+  detach(sub: Subscription): void {
+    this.subscribers.delete(sub);
+  }
+
+  /** Appends to history and sends the one encoded frame to every subscriber. */
+  publish(entry: LogEntry): void {
+    this.log.append(entry);
+    for (const sub of this.subscribers) sub.conn.deliver(sub, entry.frame);
+  }
+}
