@@ -1,0 +1,30 @@
+// Process entry of one broker node:
+//   node dist/reference-broker/main.js --id node-1 --port 0 [--peers ...] [--data-dir DIR] ...
+// Prints exactly one JSON line on stdout once listening; diagnostics go to stderr.
+import { EXIT, UserError } from '../src/errors';
+import { parseBrokerArgs } from './args';
+import { startBrokerNode } from './server';
+import type { BrokerNode } from './server';
+
+async function main(): Promise<void> {
+  const opts = parseBrokerArgs(process.argv.slice(2));
+  const node: BrokerNode = await startBrokerNode({ ...opts, log: (line) => process.stderr.write(`${line}\n`) });
+  process.stdout.write(`${JSON.stringify({ event: 'listening', id: node.id, port: node.port })}\n`);
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    node.close().then(() => process.exit(EXIT.ok), () => process.exit(EXIT.infrastructure));
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof UserError) {
+    process.stderr.write(`${err.oneLine()}\n`);
+    process.exit(err.exitCode);
+  }
+  process.stderr.write(`chat-bench broker: ${(err as Error)?.stack ?? String(err)}\n`);
+  process.exit(EXIT.infrastructure);
+});
