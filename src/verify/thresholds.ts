@@ -2,7 +2,7 @@
 // typo fails before a 10-minute run, not after it) and evaluated against the run's metrics.
 import { EXIT, UserError } from '../errors';
 import type { IntegrityTotals, ThresholdVerdict } from '../report/results-schema';
-import { didYouMean } from '../scenario/fields';
+import { didYouMean, pathText } from '../scenario/fields';
 import type { ThresholdSpec } from '../scenario/types';
 
 export type LatencyKind = 'latency' | 'connect' | 'reconnect' | 'continuity';
@@ -87,7 +87,7 @@ export interface ParsedThreshold {
 /** A threshold the user wrote wrongly; `problem` is the message without the field name. */
 export class ThresholdError extends UserError {
   constructor(readonly expression: string, readonly problem: string, hint?: string) {
-    super(`thresholds[${JSON.stringify(expression)}]: ${problem}`, EXIT.usage, hint);
+    super(`${pathText(['thresholds', expression])}: ${problem}`, EXIT.usage, hint);
     this.name = 'ThresholdError';
   }
 }
