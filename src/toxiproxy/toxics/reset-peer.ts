@@ -1,0 +1,47 @@
+// reset_peer: the first chunk (or the end of stream) is dropped, then after `timeout` ms the
+// connection closes. Links that started while this toxic existed close with RST (linger 0),
+// whatever the toxicity draw; on links that were already open the close is a normal FIN.
+import type { Deadline } from '../scheduler';
+import type { Item, StageContext, ToxicDefinition, ToxicRunner } from './types';
+
+class ResetPeerRunner implements ToxicRunner {
+  private deadline: Deadline | null = null;
+  private triggered = false;
+
+  constructor(
+    private readonly ctx: StageContext,
+    private readonly timeoutMs: number,
+  ) {}
+
+  push(): void {
+    if (this.triggered) return;
+    this.triggered = true;
+    this.deadline = this.ctx.at(this.ctx.now() + this.timeoutMs, () => {
+      this.deadline = null;
+      this.ctx.close();
+    });
+    this.ctx.flowChanged();
+  }
+
+  interrupt(): Item[] | null {
+    // Toxiproxy's wait before the reset cannot be interrupted: the reset happens anyway.
+    return this.triggered ? null : [];
+  }
+
+  saturated(): boolean {
+    return this.triggered;
+  }
+
+  dispose(): void {
+    this.deadline?.cancel();
+    this.deadline = null;
+  }
+}
+
+export const resetPeer: ToxicDefinition = {
+  type: 'reset_peer',
+  goStruct: 'ResetToxic',
+  attributes: [{ name: 'timeout', goType: 'int64' }],
+  resetsPeer: true,
+  run: (ctx, attrs) => new ResetPeerRunner(ctx, attrs.timeout ?? 0),
+};
