@@ -1,0 +1,132 @@
+// The summary printed at the end of a run, and its machine-readable twin for --json-summary.
+import type { ResultsV1 } from './results-schema';
+import { viewThreshold } from './threshold-view';
+import { formatCount, formatDate, formatDurationMs, formatUs, usToMs } from './units';
+
+export interface SummaryOptions { color?: boolean }
+
+const ANSI = { red: '\x1b[31m', green: '\x1b[32m', yellow: '\x1b[33m', bold: '\x1b[1m', dim: '\x1b[2m', reset: '\x1b[0m' };
+type Paint = (code: keyof typeof ANSI, s: string) => string;
+
+/** Integrity counters that are defects when non-zero (lost, duplicated, reordered, phantom, serial conflicts). */
+export function integrityDefects(results: ResultsV1): number {
+  const t = results.totals;
+  return t.lost + t.duplicated + t.reordered + t.phantom + t.serialConflicts;
+}
+
+export function formatSummary(results: ResultsV1, opts: SummaryOptions = {}): string {
+  const paint: Paint = opts.color ? (code, s) => `${ANSI[code]}${s}${ANSI.reset}` : (_c, s) => s;
+  const bad = (n: number, s: string) => (n > 0 ? paint('red', s) : s);
+  const t = results.totals;
+  const c = results.clients;
+  const l = results.latency.overall;
+  const name = scenarioName(results);
+  const lines: string[] = [];
+
+  lines.push(`${paint('bold', `chat-bench · ${name}`)} ${paint('dim', `· run ${results.runId}`)}`);
+  lines.push(paint('dim', `  ${formatDurationMs(results.durationMs)} · runtime ${results.environment.runtime} · ` +
+    `${results.environment.nodes.length} node${results.environment.nodes.length === 1 ? '' : 's'} · started ${formatDate(results.startedAt)}`));
+  lines.push('');
+
+  const rows: Array<[string, string]> = [
+    ['clients', `target ${formatCount(c.target)} · max connected ${formatCount(c.maxConnected)} · reconnects ${formatCount(c.reconnects)}` +
+      (c.connectFailures ? ` · connect failures ${formatCount(c.connectFailures)}` : '') +
+      (c.heartbeatTimeouts ? ` · heartbeat timeouts ${formatCount(c.heartbeatTimeouts)}` : '')],
+    ['messages', `published ${formatCount(t.published)} · acked ${formatCount(t.acked)} · ` +
+      `delivered ${formatCount(t.delivered)} of ${formatCount(t.expected)} expected`],
+    ['integrity', [
+      bad(t.lost, `lost ${formatCount(t.lost)} (silent ${formatCount(t.lostSilent)}, announced ${formatCount(t.lostAnnounced)})`),
+      bad(t.duplicated, `dup ${formatCount(t.duplicated)}`),
+      bad(t.reordered, `reordered ${formatCount(t.reordered)}`),
+      bad(t.phantom, `phantom ${formatCount(t.phantom)}`),
+      ...(t.serialConflicts ? [bad(t.serialConflicts, `serial conflicts ${formatCount(t.serialConflicts)}`)] : []),
+      bad(t.protocolErrors, `protocol errors ${formatCount(t.protocolErrors)}`),
+    ].join(' · ')],
+    ['latency', `p50 ${formatUs(l.p50Us)} · p90 ${formatUs(l.p90Us)} · p99 ${formatUs(l.p99Us)} · ` +
+      `p99.9 ${formatUs(l.p999Us)} · max ${formatUs(l.maxUs)} ${paint('dim', `(${formatCount(l.count)} deliveries)`)}`],
+  ];
+  const labelWidth = Math.max(...rows.map(([k]) => k.length));
+  for (const [k, v] of rows) lines.push(`  ${paint('dim', k.padEnd(labelWidth))}  ${v}`);
+
+  if (results.thresholds.length) {
+    lines.push('');
+    lines.push(paint('bold', '  thresholds'));
+    const views = results.thresholds.map(viewThreshold);
+    const nameW = Math.max(...views.map((v) => v.name.length));
+    const measW = Math.max(...views.map((v) => v.measured.length));
+    for (const v of views) {
+      const word = v.pass ? paint('green', 'PASS') : paint('red', 'FAIL');
+      lines.push(`  ${word}  ${v.name.padEnd(nameW)}  ${v.measured.padStart(measW)}  required ${v.required}` +
+        (v.miss ? paint('red', `  ${v.miss}`) : ''));
+    }
+  }
+
+  const failedFaults = results.timeline.filter((e) => e.kind === 'fault' && e.error);
+  if (failedFaults.length) {
+    lines.push('');
+    for (const f of failedFaults) lines.push(paint('yellow', `  warning: fault "${f.label}" at ${formatDurationMs(f.atMs)}: ${f.error}`));
+  }
+
+  lines.push('');
+  lines.push(verdictLine(results, paint));
+  return lines.join('\n') + '\n';
+}
+
+function verdictLine(results: ResultsV1, paint: Paint): string {
+  const failed = results.thresholds.filter((x) => !x.pass).length;
+  const total = results.thresholds.length;
+  const defects = integrityDefects(results);
+  const detail = total === 0 ? 'no thresholds' : failed ? `${failed} of ${total} thresholds failed` : `all ${total} thresholds met`;
+  const integrity = defects ? `, ${formatCount(defects)} integrity defect${defects === 1 ? '' : 's'}` : '';
+  const word = results.verdict === 'pass' ? paint('green', paint('bold', 'PASS')) : paint('red', paint('bold', 'FAIL'));
+  return `${word} — ${detail}${integrity} (exit ${results.exitCode})`;
+}
+
+export function scenarioName(results: ResultsV1): string {
+  const s = results.scenario as { name?: unknown } | null;
+  return s && typeof s === 'object' && typeof s.name === 'string' ? s.name : results.runId;
+}
+
+/** The stable object behind --json-summary; keys and their order are part of the CLI's contract. */
+export interface JsonSummaryV1 {
+  schema: 1;
+  runId: string;
+  scenario: string;
+  verdict: 'pass' | 'fail';
+  exitCode: number;
+  durationMs: number;
+  clients: { target: number; maxConnected: number; reconnects: number };
+  totals: {
+    published: number; acked: number; expected: number; delivered: number;
+    lost: number; lostSilent: number; lostAnnounced: number; duplicated: number; reordered: number; phantom: number;
+    protocolErrors: number;
+  };
+  latencyMs: { p50: number | null; p99: number | null; max: number | null };
+  thresholds: Array<{ expression: string; condition: string; actual: number | null; unit: string; pass: boolean }>;
+}
+
+export function jsonSummary(results: ResultsV1): JsonSummaryV1 {
+  const t = results.totals;
+  const l = results.latency.overall;
+  return {
+    schema: 1,
+    runId: results.runId,
+    scenario: scenarioName(results),
+    verdict: results.verdict,
+    exitCode: results.exitCode,
+    durationMs: results.durationMs,
+    clients: { target: results.clients.target, maxConnected: results.clients.maxConnected, reconnects: results.clients.reconnects },
+    totals: {
+      published: t.published, acked: t.acked, expected: t.expected, delivered: t.delivered,
+      lost: t.lost, lostSilent: t.lostSilent, lostAnnounced: t.lostAnnounced, duplicated: t.duplicated,
+      reordered: t.reordered, phantom: t.phantom, protocolErrors: t.protocolErrors,
+    },
+    latencyMs: { p50: usToMs(l.p50Us), p99: usToMs(l.p99Us), max: usToMs(l.maxUs) },
+    thresholds: results.thresholds.map((x) => ({ expression: x.expression, condition: x.condition, actual: x.actual, unit: x.unit, pass: x.pass })),
+  };
+}
+
+/** One line of JSON (and a newline), for --json-summary. */
+export function formatJsonSummary(results: ResultsV1): string {
+  return JSON.stringify(jsonSummary(results)) + '\n';
+}
