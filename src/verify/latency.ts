@@ -1,0 +1,245 @@
+// Latency recorder: HDR histograms in integer µs, 1 µs … 1 h, 3 significant digits
+// (DESIGN.md "Latency"). One for the run, one per second since run start, one per phase,
+// and separate ones for connect / reconnect / continuity times. Every histogram can be
+// encoded (compressed base64) and summed exactly in the parent process of a multi-worker run.
+//
+// Hot path: record() writes ONE value into a small "staging" histogram (≈ 0.2 µs, JS Int32);
+// the staging histogram is folded into the run / phase / second histograms when the second or
+// the phase changes (3 adds ≈ 0.5 ms, at most a few times per second). Closed seconds are kept
+// encoded (a sparse second is ~0.1–2 KB) instead of as live histograms (~95 KB each).
+import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64 } from 'hdr-histogram-js';
+import type { Histogram } from 'hdr-histogram-js';
+import type { LatencySummary, ResultsV1 } from '../report/results-schema';
+import { usageError } from '../errors';
+
+export const LOWEST_US = 1;
+export const HIGHEST_US = 3_600_000_000; // 1 hour
+
+/** A histogram with the run's fixed parameters (plain JS, 32-bit counts, no auto-resize). */
+export function newHistogram(): Histogram {
+  return build({
+    bitBucketSize: 32,
+    lowestDiscernibleValue: LOWEST_US,
+    highestTrackableValue: HIGHEST_US,
+    numberOfSignificantValueDigits: 3,
+    autoResize: false,
+  });
+}
+
+/** Percentiles from getValueAtPercentile (exact to the histogram's resolution, not toJSON's rounding). */
+export function summarize(h: Histogram): LatencySummary {
+  const count = h.totalCount;
+  if (count === 0) return emptySummary();
+  return {
+    count,
+    minUs: h.getValueAtPercentile(0),
+    p50Us: h.getValueAtPercentile(50),
+    p90Us: h.getValueAtPercentile(90),
+    p99Us: h.getValueAtPercentile(99),
+    p999Us: h.getValueAtPercentile(99.9),
+    maxUs: h.getValueAtPercentile(100), // bucket-based like the rest: same value after encode/decode (maxValue is not)
+    meanUs: Math.round(h.mean * 10) / 10,
+  };
+}
+
+export const emptySummary = (): LatencySummary => ({ count: 0, minUs: 0, p50Us: 0, p90Us: 0, p99Us: 0, p999Us: 0, maxUs: 0, meanUs: 0 });
+
+/** Points of the percentile curve in the report (denser towards the tail). */
+export const CURVE_PERCENTILES = [
+  0, 10, 20, 30, 40, 50, 60, 70, 75, 80, 85, 90, 92.5, 95, 96.25, 97.5, 98.75, 99, 99.5, 99.75, 99.9, 99.95, 99.99, 99.995, 99.999, 100,
+];
+
+const clampUs = (v: number): number => (v > HIGHEST_US ? HIGHEST_US : v >= 0 ? v : 0);
+
+export class LatencyRecorder {
+  readonly overall = newHistogram();
+  readonly connect = newHistogram();
+  readonly reconnect = newHistogram();
+  readonly continuity = newHistogram();
+  private readonly phases = new Map<string, Histogram>();
+  private readonly closedSeconds = new Map<number, string>(); // second → encoded histogram
+
+  private readonly staging = newHistogram();   // values of (current second, current phase) not yet folded
+  private stagingCount = 0;
+  private readonly secondAcc = newHistogram(); // folded values of the current second
+  private second = -1;
+  private phase: string | null = null;
+
+  /** runStartMs: same clock as record()'s nowMs (clock.ts nowMs()). */
+  constructor(readonly runStartMs: number) {}
+
+  /** One delivery's latency, received at nowMs (decides its second). */
+  record(latencyUs: number, nowMs: number): void {
+    let sec = Math.floor((nowMs - this.runStartMs) / 1000);
+    if (sec < 0) sec = 0;
+    if (sec !== this.second) this.moveToSecond(sec);
+    this.staging.recordValue(clampUs(latencyUs));
+    this.stagingCount++;
+  }
+
+  recordConnect(us: number): void {
+    this.connect.recordValue(clampUs(us));
+  }
+
+  recordReconnect(us: number): void {
+    this.reconnect.recordValue(clampUs(us));
+  }
+
+  recordContinuity(us: number): void {
+    this.continuity.recordValue(clampUs(us));
+  }
+
+  /** Deliveries recorded from now on belong to phase `name` (null: to no phase, only to the run). */
+  setPhase(name: string | null): void {
+    if (name === this.phase) return;
+    this.fold();
+    this.phase = name;
+  }
+
+  get currentPhase(): string | null {
+    return this.phase;
+  }
+
+  /** The histogram of one phase (created empty if never used). */
+  phaseHistogram(name: string): Histogram {
+    this.fold();
+    return this.phaseOf(name);
+  }
+
+  /** Summary of any histogram (see summarize()); folds pending values first. */
+  summary(h: Histogram): LatencySummary {
+    this.fold();
+    return summarize(h);
+  }
+
+  phaseSummaries(): Record<string, LatencySummary> {
+    this.fold();
+    const out: Record<string, LatencySummary> = {};
+    for (const name of [...this.phases.keys()].sort()) out[name] = summarize(this.phases.get(name)!);
+    return out;
+  }
+
+  /** The whole run's percentile curve (for the report's chart). */
+  percentileCurve(h: Histogram = this.overall): Array<{ percentile: number; valueUs: number }> {
+    this.fold();
+    if (h.totalCount === 0) return [];
+    return CURVE_PERCENTILES.map((percentile) => ({
+      percentile,
+      valueUs: h.getValueAtPercentile(percentile),
+    }));
+  }
+
+  /** Per-second summaries, ascending, only seconds with at least one delivery. */
+  perSecond(): Array<{ t: number; latency: LatencySummary }> {
+    this.fold();
+    const out: Array<{ t: number; latency: LatencySummary }> = [];
+    for (const [t, encoded] of this.closedSeconds) out.push({ t, latency: summarize(decode(encoded, `second:${t}`)) });
+    if (this.secondAcc.totalCount > 0) out.push({ t: this.second, latency: summarize(this.secondAcc) });
+    return out.sort((a, b) => a.t - b.t);
+  }
+
+  /** results.json's `latency` block. */
+  results(): ResultsV1['latency'] {
+    this.fold();
+    return {
+      overall: summarize(this.overall),
+      phases: this.phaseSummaries(),
+      connect: summarize(this.connect),
+      reconnect: summarize(this.reconnect),
+      continuity: summarize(this.continuity),
+      percentiles: this.percentileCurve(),
+    };
+  }
+
+  /**
+   * Every histogram, compressed base64, by name: overall, connect, reconnect, continuity,
+   * phase:<name>, second:<t>. Input of LatencyRecorder.merge (results.json `histograms`).
+   */
+  encode(): Record<string, string> {
+    this.fold();
+    const out: Record<string, string> = {
+      overall: encodeIntoCompressedBase64(this.overall),
+      connect: encodeIntoCompressedBase64(this.connect),
+      reconnect: encodeIntoCompressedBase64(this.reconnect),
+      continuity: encodeIntoCompressedBase64(this.continuity),
+    };
+    for (const name of [...this.phases.keys()].sort()) out[`phase:${name}`] = encodeIntoCompressedBase64(this.phases.get(name)!);
+    const seconds = new Map(this.closedSeconds);
+    if (this.secondAcc.totalCount > 0) seconds.set(this.second, encodeIntoCompressedBase64(this.secondAcc));
+    for (const t of [...seconds.keys()].sort((a, b) => a - b)) out[`second:${t}`] = seconds.get(t)!;
+    return out;
+  }
+
+  /** Sums the encoded histograms of several recorders (e.g. one per worker) into a new one. Exact. */
+  static merge(encoded: Array<Record<string, string>>, runStartMs = 0): LatencyRecorder {
+    const merged = new LatencyRecorder(runStartMs);
+    const seconds = new Map<number, Histogram>();
+    for (const set of encoded) {
+      for (const [name, b64] of Object.entries(set)) {
+        if (/^second:\d+$/.test(name)) {
+          const t = Number(name.slice('second:'.length));
+          const h = decode(b64, name);
+          const acc = seconds.get(t);
+          if (acc) acc.add(h);
+          else seconds.set(t, h);
+          continue;
+        }
+        const into = name === 'overall' ? merged.overall
+          : name === 'connect' ? merged.connect
+            : name === 'reconnect' ? merged.reconnect
+              : name === 'continuity' ? merged.continuity
+                : name.startsWith('phase:') && name.length > 'phase:'.length ? merged.phaseOf(name.slice('phase:'.length))
+                  : null;
+        if (!into) throw usageError(`unknown latency histogram "${name}"`, 'expected overall, connect, reconnect, continuity, phase:<name> or second:<t>');
+        into.add(decode(b64, name));
+      }
+    }
+    for (const [t, h] of seconds) merged.closedSeconds.set(t, encodeIntoCompressedBase64(h));
+    return merged;
+  }
+
+  // ------------------------------------------------------------------- internals
+
+  private phaseOf(name: string): Histogram {
+    let h = this.phases.get(name);
+    if (!h) {
+      h = newHistogram();
+      this.phases.set(name, h);
+    }
+    return h;
+  }
+
+  /** Moves staged values into the run, phase and current-second histograms. */
+  private fold(): void {
+    if (this.stagingCount === 0) return;
+    this.overall.add(this.staging);
+    if (this.phase !== null) this.phaseOf(this.phase).add(this.staging);
+    this.secondAcc.add(this.staging);
+    this.staging.reset();
+    this.stagingCount = 0;
+  }
+
+  /** Closes the current second (encoded) and starts `sec`. */
+  private moveToSecond(sec: number): void {
+    this.fold();
+    if (this.secondAcc.totalCount > 0) {
+      this.closedSeconds.set(this.second, encodeIntoCompressedBase64(this.secondAcc));
+      this.secondAcc.reset();
+    }
+    this.second = sec;
+    // Values for a second that was already closed (clock went back) reopen it.
+    const reopened = this.closedSeconds.get(sec);
+    if (reopened !== undefined) {
+      this.secondAcc.add(decode(reopened, `second:${sec}`));
+      this.closedSeconds.delete(sec);
+    }
+  }
+}
+
+function decode(b64: string, name: string): Histogram {
+  try {
+    return decodeFromCompressedBase64(b64, 32, false);
+  } catch (err) {
+    throw usageError(`latency histogram "${name}" cannot be decoded: ${(err as Error).message}`, 'the results file may be damaged');
+  }
+}
