@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as errors from './api-errors';
 import { describeError } from './api-errors';
 import { decodeStruct, GoJsonError, goMarshal, type GoStruct } from './go-json';
+import { GoNetError } from './listen-address';
 import { Proxy } from './proxy';
 import type { ProxyCollection } from './proxy-collection';
 import { parseBody, toxicJson } from './toxic-collection';
@@ -38,6 +39,8 @@ const httpError = (status: number, text: string): Reply => ({
 
 const apiError = (err: unknown): Reply => {
   const { status, message } = describeError(err);
+  // Go-worded failures (bind, resolve) are expected 500s; anything else is a bug worth a trace.
+  if (status === 500 && !(err instanceof GoNetError)) process.emitWarning(`toxiproxy API: ${(err as Error)?.stack ?? message}`);
   return httpError(status, goMarshal({ error: message, status }));
 };
 
