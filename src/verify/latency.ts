@@ -100,10 +100,10 @@ export class LatencyRecorder {
     return this.phase;
   }
 
-  /** The histogram of one phase (created empty if never used). */
+  /** The histogram of one phase (an empty one, not kept, if the phase never had deliveries). */
   phaseHistogram(name: string): Histogram {
     this.fold();
-    return this.phaseOf(name);
+    return this.phases.get(name) ?? newHistogram();
   }
 
   /** Summary of any histogram (see summarize()); folds pending values first. */
