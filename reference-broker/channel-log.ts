@@ -6,8 +6,11 @@ export interface LogEntry {
   s: number;
   id: string;
   at: number;          // ms since epoch when stored (home) or received (mirror); drives the age limit
-  frame: Buffer;       // the encoded msg frame, made once and sent as-is to every subscriber
+  frame: EncodedFrame; // the encoded msg frame, made once and sent as-is to every subscriber
 }
+
+/** Bytes for live fan-out (no re-encoding per subscriber); text for messages recovered from disk. */
+export type EncodedFrame = Buffer | string;
 
 export interface HistoryLimits { count: number; maxAgeMs: number }
 

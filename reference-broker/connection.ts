@@ -3,13 +3,14 @@
 import type WebSocket from 'ws';
 import { encode, parseClientFrame } from '../src/protocol';
 import type { ErrorCode, PubFrame } from '../src/protocol';
+import type { EncodedFrame } from './channel-log';
 import type { FaultInjector, ReorderSlot } from './faults';
 
 /** Where a subscription is registered (a home channel's topic or a mirror), to undo it. */
 export interface SubscriptionSource { detach(sub: Subscription): void }
 
 export class Subscription implements ReorderSlot {
-  held: Buffer | null = null;
+  held: EncodedFrame | null = null;
   heldTimer: NodeJS.Timeout | null = null;
   active = false;                              // subd sent: receives live messages
   source: SubscriptionSource | null = null;
@@ -26,6 +27,7 @@ export interface ConnectionHandlers {
 const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 // Oversized frames up to this size are still parsed to find the publish id for the error.
 const ID_LOOKUP_LIMIT = 1024 * 1024;
+const ID_NEAR_START = /"id"\s*:\s*"((?:[^"\\]|\\.){1,256})"/;
 
 export class Connection {
   readonly subs = new Map<string, Subscription>();
@@ -67,11 +69,16 @@ export class Connection {
     }
   }
 
+  /** Best effort: the publish id of a refused frame, so the publisher can match the err. */
   private idOf(data: Buffer): string | undefined {
-    if (data.length > ID_LOOKUP_LIMIT) return undefined;
     try {
-      const o = JSON.parse(data.toString('utf8')) as { id?: unknown };
-      return typeof o?.id === 'string' ? o.id : undefined;
+      if (data.length <= ID_LOOKUP_LIMIT) {
+        const o = JSON.parse(data.toString('utf8')) as { id?: unknown };
+        return typeof o?.id === 'string' ? o.id : undefined;
+      }
+      // Too big to parse whole on the event loop: look for the id near the start only.
+      const m = ID_NEAR_START.exec(data.toString('utf8', 0, 4096));
+      return m ? (JSON.parse(`"${m[1]}"`) as string) : undefined;
     } catch {
       return undefined;
     }
@@ -91,7 +98,7 @@ export class Connection {
     this.faults.release(sub);
   }
 
-  send(data: string | Buffer): void {
+  send(data: EncodedFrame): void {
     if (this.closed || this.ws.readyState !== 1) return;
     if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
       this.ws.terminate();
@@ -102,7 +109,7 @@ export class Connection {
   }
 
   /** A msg delivery: clients get it through the fault layer, peers directly. */
-  deliver(sub: Subscription, frame: Buffer): void {
+  deliver(sub: Subscription, frame: EncodedFrame): void {
     if (!this.isClient) return this.send(frame);
     this.faults.deliver(sub, frame, (f) => this.send(f));
   }

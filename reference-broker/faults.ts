@@ -1,11 +1,12 @@
 // Deliberate misbehaviour, so that a checker can be shown to catch each kind of broken
 // guarantee (DESIGN.md principle 5). Only traffic towards client connections is affected;
 // node-to-node links stay correct so that a fault shows up exactly once, where it was injected.
+import type { EncodedFrame } from './channel-log';
 import type { FaultSpec } from './options';
 
 /** What the fault layer needs from one subscription: somewhere to park a held delivery. */
 export interface ReorderSlot {
-  held: Buffer | null;
+  held: EncodedFrame | null;
   heldTimer: NodeJS.Timeout | null;
 }
 
@@ -21,7 +22,7 @@ export class FaultInjector {
   private roll(): boolean { return this.spec !== undefined && this.random() < this.spec.rate; }
 
   /** Sends one msg delivery to a client subscription, possibly dropped, doubled or swapped. */
-  deliver(slot: ReorderSlot, frame: Buffer, send: (frame: Buffer) => void): void {
+  deliver(slot: ReorderSlot, frame: EncodedFrame, send: (frame: EncodedFrame) => void): void {
     switch (this.spec?.mode) {
       case 'drop':
         if (!this.roll()) send(frame);

@@ -8,16 +8,23 @@ import type { BrokerNode } from './server';
 
 async function main(): Promise<void> {
   const opts = parseBrokerArgs(process.argv.slice(2));
-  const node: BrokerNode = await startBrokerNode({ ...opts, log: (line) => process.stderr.write(`${line}\n`) });
-  process.stdout.write(`${JSON.stringify({ event: 'listening', id: node.id, port: node.port })}\n`);
+  // Handlers first: a supervisor may signal as soon as it reads the listening line.
+  let node: BrokerNode | null = null;
   let stopping = false;
   const stop = () => {
     if (stopping) return;
     stopping = true;
+    if (!node) return; // still starting: stopped right after start
     node.close().then(() => process.exit(EXIT.ok), () => process.exit(EXIT.infrastructure));
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  node = await startBrokerNode({ ...opts, log: (line) => process.stderr.write(`${line}\n`) });
+  process.stdout.write(`${JSON.stringify({ event: 'listening', id: node.id, port: node.port })}\n`);
+  if (stopping) {
+    stopping = false;
+    stop();
+  }
 }
 
 main().catch((err: unknown) => {

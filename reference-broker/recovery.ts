@@ -14,25 +14,25 @@ export interface RecoveredState {
 }
 
 export function recoverChannels(dir: string, limits: HistoryLimits): RecoveredState {
-  const { records, corruptLines, tornTail } = recoverLog(dir);
   const logs = new Map<string, ChannelLog>();
-  const logOf = (ch: string) => {
-    let log = logs.get(ch);
-    if (!log) logs.set(ch, (log = new ChannelLog(limits, true)));
-    return log;
-  };
   let messages = 0;
-  for (const r of records) {
-    const log = logOf(r.ch);
-    if (r.kind === 'floor') {
-      if (r.s > log.newest) log.restartAt(r.s);
-      continue;
+  let log: ChannelLog | undefined;
+  let logCh = '';
+  const { corruptLines, tornTail } = recoverLog(dir, (ch, s, at, id, frame) => {
+    if (ch !== logCh || !log) { // consecutive records are often of one channel: skip the lookup
+      log = logs.get(ch);
+      if (!log) logs.set(ch, (log = new ChannelLog(limits, true)));
+      logCh = ch;
+    }
+    if (frame === undefined || id === undefined) { // a floor
+      if (s > log.newest) log.restartAt(s);
+      return;
     }
     messages++;
-    if (r.s <= log.newest) continue;             // cannot happen with one writer; never go back
-    if (r.s > log.newest + 1) log.restartAt(r.s - 1); // history before it was compacted away
-    log.append({ s: r.s, id: r.id, at: r.at, frame: r.frame });
-  }
+    if (s <= log.newest) return;                 // cannot happen with one writer; never go back
+    if (s > log.newest + 1) log.restartAt(s - 1); // history before it was compacted away
+    log.append({ s, id, at, frame });
+  });
   let retained = 0;
   for (const log of logs.values()) {
     log.trim();
@@ -49,6 +49,6 @@ function* compactLines(logs: Map<string, ChannelLog>): Iterable<string> {
   for (const [ch, log] of logs) {
     // The floor keeps the newest serial alive even when no message of the channel is retained.
     if (log.oldest > 1) yield DurableLog.floorLine(now, ch, log.oldest - 1);
-    for (const e of log.after(0)) yield DurableLog.messageLine(e.at, ch, e.s, e.id, e.frame.toString('utf8'));
+    for (const e of log.after(0)) yield DurableLog.messageLine(e.at, ch, e.s, e.id, typeof e.frame === 'string' ? e.frame : e.frame.toString('utf8'));
   }
 }
