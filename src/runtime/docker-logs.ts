@@ -26,26 +26,6 @@ export async function readContainerLog(container: Dockerode.Container): Promise<
 
 export const countOccurrences = (text: string, needle: string): number => text.split(needle).length - 1;
 
-/**
- * Waits until `needle` appears more than `seen` times in the container's output: after a restart
- * the log still holds the lines of the previous start, so "has it appeared" is not enough.
- */
-export async function waitForLogCount(
-  container: Dockerode.Container,
-  needle: string,
-  seen: number,
-  timeoutMs: number,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (countOccurrences(await readContainerLog(container), needle) > seen) return;
-    const state = (await container.inspect()).State;
-    if (!state.Running) throw new Error(`container exited (code ${state.ExitCode}) before printing ${needle}`);
-    if (Date.now() > deadline) throw new Error(`no ${needle} within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 /** Saves a container's output to `file`; never throws (used while tearing down). */
 export async function saveContainerLog(container: Dockerode.Container, file: string): Promise<void> {
   try {

@@ -9,10 +9,11 @@ import { EXIT, UserError, infraError, usageError } from '../errors';
 import { nodeIds as nodeIdsFor, type ClusterSpec } from '../scenario/types';
 import type { Cluster, ClusterNode, ClusterProxies, StartCluster, StartOptions } from './cluster';
 import { clusterContainer } from './docker-containers';
-import { connectDocker, loadTestcontainers, type RuntimeClient } from './docker-env';
+import { connectDocker, type RuntimeClient } from './docker-env';
 import { chooseToxiproxyImage, ensureBundledImage } from './docker-image';
 import { LABEL_CLUSTER, clusterLabels, removeLabelled } from './docker-labels';
-import { countOccurrences, logTail, readContainerLog, saveContainerLog, waitForLogCount } from './docker-logs';
+import { countOccurrences, logTail, readContainerLog, saveContainerLog } from './docker-logs';
+import { untilHttpOk, untilLogLine, waitForLogCount } from './docker-wait';
 import {
   NODE_PORT, TOXIPROXY_ALIAS, TOXIPROXY_API_PORT, clientPorts, createProxies, peersArg, planProxies, type ProxyPlan,
 } from './docker-proxies';
@@ -156,10 +157,17 @@ async function startSteps(ctx: StartContext): Promise<DockerCluster> {
   const checkAbort = () => {
     if (opts.signal?.aborted) throw interrupted();
   };
-  const { Wait } = loadTestcontainers();
   const nodeIds = nodeIdsFor(spec.nodes);
   const plan: ProxyPlan = planProxies(nodeIds);
   const prefix = containerPrefix(clusterId);
+  // Phase durations, logged once at the end: where a slow start spent its time.
+  const phases: string[] = [];
+  let phaseStart = performance.now();
+  const phase = (name: string) => {
+    const now = performance.now();
+    phases.push(`${name} ${Math.round(now - phaseStart)} ms`);
+    phaseStart = now;
+  };
 
   // Images first: a build is the slow, failure-prone part, and needs nothing else to exist.
   const bundled = () => ensureBundledImage(client, log);
@@ -167,6 +175,7 @@ async function startSteps(ctx: StartContext): Promise<DockerCluster> {
   checkAbort();
   const toxiproxyImage = await chooseToxiproxyImage(client, spec.toxiproxyImage, bundled, TOXIPROXY_API_PORT);
   checkAbort();
+  phase('images');
 
   const network = `${prefix}-net`;
   await client.network.create({ Name: network, Driver: 'bridge', CheckDuplicate: true, Labels: labels });
@@ -184,11 +193,12 @@ async function startSteps(ctx: StartContext): Promise<DockerCluster> {
       entrypoint: toxiproxyImage.command?.entrypoint,
       command: toxiproxyImage.command?.args,
     })
-      .withWaitStrategy(Wait.forHttp('/version', TOXIPROXY_API_PORT))
+      .withWaitStrategy(untilHttpOk(TOXIPROXY_API_PORT, '/version', opts.signal))
       .withStartupTimeout(STARTUP_TIMEOUT_MS)
       .start(),
   );
   const apiUrl = `http://127.0.0.1:${toxiproxy.getMappedPort(TOXIPROXY_API_PORT)}`;
+  phase('network+toxiproxy');
   // Proxies before nodes: a node's first peer dial then reaches its link proxy, not a closed port.
   try {
     await createProxies(apiUrl, plan);
@@ -196,8 +206,10 @@ async function startSteps(ctx: StartContext): Promise<DockerCluster> {
     throw infraError(`docker: could not create the Toxiproxy proxies at ${apiUrl} (${messageOf(err)})`);
   }
   checkAbort();
+  phase('proxies');
 
-  const started = await Promise.all(
+  // allSettled, not all: after a failure the cleanup must not race nodes still being created.
+  const outcomes = await Promise.allSettled(
     nodeIds.map(async (id) => {
       const name = `${prefix}-${id}`;
       let binds: string[] | undefined;
@@ -217,14 +229,18 @@ async function startSteps(ctx: StartContext): Promise<DockerCluster> {
           command: brokerArgs(spec, id, peersArg(id, nodeIds, plan)),
           binds,
         })
-          .withWaitStrategy(Wait.forLogMessage(LISTENING))
+          .withWaitStrategy(untilLogLine(LISTENING, opts.signal))
           .withStartupTimeout(STARTUP_TIMEOUT_MS)
           .start(),
       );
       return { id, container };
     }),
   );
+  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failed) throw failed.reason;
+  const started = outcomes.map((o) => (o as PromiseFulfilledResult<{ id: string; container: StartedTestContainer }>).value);
   checkAbort();
+  phase('nodes');
 
   const handles = new Map<string, NodeHandle>();
   const nodes: ClusterNode[] = started.map(({ id, container }) => {
@@ -241,7 +257,7 @@ async function startSteps(ctx: StartContext): Promise<DockerCluster> {
     clients: Object.fromEntries(nodeIds.map((id) => [id, plan.clients[id].name])),
     links: Object.fromEntries(Object.entries(plan.links).map(([pair, p]) => [pair, p.name])),
   };
-  log(`docker: ${nodeIds.length} nodes (${nodeImage}) behind ${toxiproxyImage.image}, API ${apiUrl}`);
+  log(`docker: ${nodeIds.length} nodes (${nodeImage}) behind ${toxiproxyImage.image}, API ${apiUrl} (${phases.join(', ')})`);
   return new DockerCluster(nodes, proxies, handles, docker, clusterId, opts.runDir, opts.signal);
 }
 
