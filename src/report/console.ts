@@ -14,6 +14,7 @@ export function integrityDefects(results: ResultsV1): number {
   return t.lost + t.duplicated + t.reordered + t.phantom + t.serialConflicts;
 }
 
+/** The end-of-run table as text (no trailing newline); colour codes only with `color: true`. */
 export function formatSummary(results: ResultsV1, opts: SummaryOptions = {}): string {
   const paint: Paint = opts.color ? (code, s) => `${ANSI[code]}${s}${ANSI.reset}` : (_c, s) => s;
   const bad = (n: number, s: string) => (n > 0 ? paint('red', s) : s);
@@ -69,7 +70,7 @@ export function formatSummary(results: ResultsV1, opts: SummaryOptions = {}): st
 
   lines.push('');
   lines.push(verdictLine(results, paint));
-  return lines.join('\n') + '\n';
+  return lines.join('\n');
 }
 
 function verdictLine(results: ResultsV1, paint: Paint): string {
@@ -126,7 +127,7 @@ export function jsonSummary(results: ResultsV1): JsonSummaryV1 {
   };
 }
 
-/** One line of JSON (and a newline), for --json-summary. */
+/** One line of JSON (no trailing newline), for --json-summary. */
 export function formatJsonSummary(results: ResultsV1): string {
-  return JSON.stringify(jsonSummary(results)) + '\n';
+  return JSON.stringify(jsonSummary(results));
 }

@@ -96,7 +96,6 @@ function metaGrid(results: ResultsV1, name: string, description: string | undefi
   const e = results.environment;
   const c = results.clients;
   const items: Array<[string, string]> = [
-    ['scenario', name],
     ['started', formatDate(results.startedAt)],
     ['duration', formatDurationMs(results.durationMs)],
     ['runtime', `${e.runtime}${e.workers > 1 ? `, ${e.workers} workers` : ''}`],

@@ -19,7 +19,7 @@ export interface ProgressOptions {
   quiet: boolean;
   write: (s: string) => void;
   intervalMs?: number;              // non-TTY: at most one line per interval of run time (default 5000)
-  columns?: () => number | undefined; // terminal width; default process.stdout.columns, else 80
+  columns?: () => number | undefined; // terminal width; default: stderr's, else stdout's, else 80
 }
 
 export interface Progress {
@@ -32,7 +32,7 @@ const CLEAR_LINE = '\r\x1b[2K';
 export function createProgress(opts: ProgressOptions): Progress {
   if (opts.quiet) return { update() {}, stop() {} };
   const interval = opts.intervalMs ?? 5000;
-  const columns = () => opts.columns?.() ?? process.stdout.columns ?? 80;
+  const columns = () => opts.columns?.() || process.stderr.columns || process.stdout.columns || 80;
 
   if (opts.tty) {
     let drawn = false;

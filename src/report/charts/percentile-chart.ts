@@ -26,7 +26,7 @@ export interface PercentileChartSpec {
 
 const W = 900;
 const H = 300;
-const M = { left: 70, right: 18, top: 30, bottom: 40 };
+const M = { left: 70, right: 18, top: 36, bottom: 40 };
 
 /** x position of a percentile on the 1/(1−p) log axis; 100 % has no finite place. */
 export const percentileX = (p: number): number => Math.log10(1 / (1 - Math.min(p, 99.99999) / 100));
@@ -59,7 +59,7 @@ export function renderPercentileChart(spec: PercentileChartSpec): string {
     parts.push(`<text class="xtick" x="${r1(px)}" y="${y0 + 18}" text-anchor="${k === maxX ? 'end' : 'middle'}">${label}</text>`);
   }
   parts.push(`</g><line class="axis" x1="${x0}" x2="${x1}" y1="${y0}" y2="${y0}"/>`);
-  parts.push(`<text class="ylabel" x="${x0 - 6}" y="${y1 - 14}">latency${y.kind === 'log' ? ' (log scale)' : ''}</text>`);
+  parts.push(`<text class="ylabel" x="${x0 - 6}" y="${y1 - 20}">latency${y.kind === 'log' ? ' (log scale)' : ''}</text>`);
   parts.push(`<text class="xlabel" x="${(x0 + x1) / 2}" y="${H - 2}" text-anchor="middle">percentile (axis: log of 1/(1−p))</text>`);
 
   for (const c of spec.curves) {

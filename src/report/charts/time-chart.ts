@@ -41,7 +41,7 @@ export interface TimeChartSpec {
   width?: number;                 // viewBox width: ~560 for half-width charts keeps text legible
 }
 
-const M = { left: 70, right: 18, top: 30, bottom: 30 };
+const M = { left: 70, right: 18, top: 36, bottom: 30 };
 
 export function renderTimeChart(spec: TimeChartSpec): string {
   const W = spec.width ?? 900;
@@ -80,7 +80,7 @@ export function renderTimeChart(spec: TimeChartSpec): string {
     parts.push(`<text class="xtick" x="${r1(x(t))}" y="${y0 + 18}" text-anchor="middle">${formatTick(t)}</text>`);
   }
   parts.push(`</g><line class="axis" x1="${x0}" x2="${x1}" y1="${y0}" y2="${y0}"/>`);
-  parts.push(`<text class="ylabel" x="${x0 - 6}" y="${y1 - 14}" text-anchor="start">${escapeHtml(spec.yLabel)}${y.kind === 'log' ? ' (log scale)' : ''}</text>`);
+  parts.push(`<text class="ylabel" x="${x0 - 6}" y="${y1 - 20}" text-anchor="start">${escapeHtml(spec.yLabel)}${y.kind === 'log' ? ' (log scale)' : ''}</text>`);
 
   // Fault windows behind the data.
   parts.push('<g class="bands">');
@@ -93,7 +93,7 @@ export function renderTimeChart(spec: TimeChartSpec): string {
       const bw = Math.max(1, x(Math.min(seconds, b.endS)) - bx);
       parts.push(`<g class="band">${title}<rect x="${r1(bx)}" y="${y1}" width="${r1(bw)}" height="${y0 - y1}" fill="url(#${escapeHtml(patternId)})"/></g>`);
     }
-    parts.push(`<text class="bandtag${b.failed ? ' failed' : ''}" x="${r1(bx + 3)}" y="${y1 - 3}">${escapeHtml(b.tag)}${b.failed ? '!' : ''}</text>`);
+    parts.push(`<text class="bandtag${b.failed ? ' failed' : ''}" x="${r1(bx + 3)}" y="${y1 - 4}">${escapeHtml(b.tag)}${b.failed ? '!' : ''}</text>`);
   }
   parts.push('</g>');
 
