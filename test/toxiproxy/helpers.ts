@@ -98,7 +98,7 @@ export class TestClient {
       const left = deadline - performance.now();
       if (left <= 0) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
       await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, left);
+        const t = setTimeout(resolve, Math.min(left, 20)); // also poll: not every change is an event
         this.listeners.push(() => {
           clearTimeout(t);
           resolve();
