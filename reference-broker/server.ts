@@ -99,6 +99,11 @@ export class BrokerNodeImpl implements BrokerNode, ConnectionHandlers {
     this.port = (http.address() as AddressInfo).port;
   }
 
+  /** Diagnostics: whether the link to a peer is up right now. */
+  isLinkOpen(peerId: string): boolean {
+    return this.links.get(peerId)?.isOpen ?? false;
+  }
+
   /** Starts the links to the other nodes (URLs known only now in an in-process cluster). */
   connectPeers(peers: PeerSpec[] = this.opts.peers): void {
     for (const peer of peers) {
