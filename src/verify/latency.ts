@@ -138,6 +138,13 @@ export class LatencyRecorder {
     return out.sort((a, b) => a.t - b.t);
   }
 
+  /** p99 of the last completed second with deliveries, in µs (live progress); null if none yet. */
+  lastSecondP99(): number | null {
+    let last: [number, string] | null = null;
+    for (const entry of this.closedSeconds) if (!last || entry[0] > last[0]) last = entry;
+    return last ? decode(last[1], `second:${last[0]}`).getValueAtPercentile(99) : null;
+  }
+
   /** results.json's `latency` block. */
   results(): ResultsV1['latency'] {
     this.fold();

@@ -1,0 +1,185 @@
+#!/usr/bin/env node
+// chat-bench's command line. Every user-facing failure is one line with a hint and the exit
+// code of DESIGN.md; stack traces only for internal errors with CHAT_BENCH_DEBUG=1.
+import { Command, CommanderError, Option } from 'commander';
+import { EXIT, UserError, usageError } from './errors';
+import type { RuntimeKind, Scenario } from './scenario/types';
+
+const VERSION: string = (require('../../package.json') as { version: string }).version;
+
+function fail(err: unknown): never {
+  if (err instanceof UserError) {
+    process.stderr.write(`${err.oneLine()}\n`);
+    process.exit(err.exitCode);
+  }
+  if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : EXIT.usage);
+  const e = err as Error;
+  process.stderr.write(`chat-bench: internal error: ${e?.message ?? String(err)} (hint: rerun with CHAT_BENCH_DEBUG=1 for details, and report it)\n`);
+  if (process.env.CHAT_BENCH_DEBUG) process.stderr.write(`${e?.stack ?? ''}\n`);
+  process.exit(EXIT.infrastructure);
+}
+
+/** Ctrl-C: the first one stops the run cleanly (exit 130); a second one exits at once. */
+function interruptSignal(): AbortSignal {
+  const controller = new AbortController();
+  const onSignal = () => {
+    if (controller.signal.aborted) process.exit(EXIT.interrupted); // the exit hook still kills children
+    process.stderr.write('\nchat-bench: interrupted, stopping everything (Ctrl-C again to force)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return controller.signal;
+}
+
+const parseIntOption = (name: string, min: number) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw usageError(`${name}: "${v}" is not an integer >= ${min}`);
+  return n;
+};
+
+function applyOverrides(s: Scenario, o: RunCliOptions): Scenario {
+  const cluster = { ...s.cluster };
+  if (o.runtime) cluster.runtime = o.runtime;
+  if (o.nodeImage) cluster.nodeImage = o.nodeImage;
+  if (o.toxiproxyImage) cluster.toxiproxyImage = o.toxiproxyImage;
+  if (o.brokerFault) cluster.fault = { mode: o.brokerFault as never, rate: o.brokerFaultRate ?? cluster.fault?.rate ?? 0.05 };
+  if (cluster.runtime === 'external' && cluster.urls.length === 0) {
+    throw usageError('--runtime external needs cluster.urls in the scenario', 'list the ws:// URLs of your nodes under cluster.urls');
+  }
+  return { ...s, cluster, seed: o.seed ?? s.seed };
+}
+
+interface RunCliOptions {
+  runtime?: RuntimeKind; out: string; junit?: string; jsonSummary?: boolean; quiet?: boolean;
+  nodeImage?: string; toxiproxyImage?: string; brokerFault?: string; brokerFaultRate?: number; seed?: number;
+}
+
+async function runCommand(file: string, o: RunCliOptions): Promise<void> {
+  const { loadScenarioFile } = await import('./scenario/load');
+  const scenario = applyOverrides(loadScenarioFile(file), o);
+  const { runScenario } = await import('./run');
+  const { writeReports } = await import('./report/write');
+  const { formatSummary, formatJsonSummary } = await import('./report/console');
+  const signal = interruptSignal();
+  const outcome = await runScenario(scenario, {
+    outDir: o.out, quiet: o.quiet, signal, tty: process.stderr.isTTY === true,
+  });
+  const paths = await writeReports(outcome.results, outcome.runDir, { junit: o.junit });
+  if (o.jsonSummary) process.stdout.write(`${formatJsonSummary(outcome.results)}\n`);
+  else process.stdout.write(`${formatSummary(outcome.results, { color: process.stdout.isTTY === true })}\n`);
+  if (!o.quiet) process.stderr.write(`results: ${paths.resultsPath}\nreport:  ${paths.htmlPath}\n${paths.junitPath ? `junit:   ${paths.junitPath}\n` : ''}`);
+  process.exitCode = outcome.exitCode;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('chat-bench')
+    .description('Load-test and chaos-verify realtime pub/sub (chat) systems: loss, duplicates, ordering and latency, proven per message.')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({
+      writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `chat-bench: ${s.replace(/^error: /, '').trimEnd()} (hint: chat-bench --help)\n` : s),
+    });
+
+  program.command('run')
+    .description('run a scenario: start the cluster, inject its faults, drive the clients, check every stream')
+    .argument('<scenario>', 'scenario file (YAML or JSON)')
+    .addOption(new Option('--runtime <kind>', 'override cluster.runtime').choices(['local', 'docker', 'external']))
+    .option('--out <dir>', 'folder for run outputs', 'reports')
+    .option('--junit <file>', 'also write JUnit XML (one test case per threshold)')
+    .option('--json-summary', 'print a JSON summary on stdout instead of the table')
+    .option('-q, --quiet', 'no progress output')
+    .option('--node-image <image>', 'docker runtime: broker image to use as is')
+    .option('--toxiproxy-image <image>', 'docker runtime: Toxiproxy image to use')
+    .addOption(new Option('--broker-fault <mode>', 'reference broker fault mode, to prove the checker').choices(['drop', 'dup', 'reorder', 'no-resume', 'no-dedupe', 'amnesia']))
+    .option('--broker-fault-rate <rate>', 'fraction of deliveries the fault mode hits (0..1)', (v) => {
+      const r = Number(v);
+      if (!(r >= 0 && r <= 1)) throw usageError(`--broker-fault-rate: "${v}" is not a number between 0 and 1`);
+      return r;
+    })
+    .option('--seed <n>', 'override the scenario seed', parseIntOption('--seed', 0))
+    .action(runCommand);
+
+  program.command('validate')
+    .description('check scenario files without running them')
+    .argument('<files...>', 'scenario files')
+    .action(async (files: string[]) => {
+      const { loadScenarioFile } = await import('./scenario/load');
+      let bad = 0;
+      for (const f of files) {
+        try {
+          const s = loadScenarioFile(f);
+          process.stdout.write(`ok      ${f} (${s.name}: ${s.clients.count} clients, ${s.cluster.nodes} nodes, ${s.faults.length} faults)\n`);
+        } catch (err) {
+          if (!(err instanceof UserError)) throw err;
+          bad++;
+          process.stderr.write(`${err.oneLine()}\n`);
+        }
+      }
+      if (bad) process.exitCode = EXIT.usage;
+    });
+
+  program.command('list')
+    .description('list the ready scenarios and what each proves')
+    .option('--dir <dir>', 'scenario folder', 'scenarios')
+    .action(async (o: { dir: string }) => {
+      const { listScenarios } = await import('./scenario/list');
+      for (const s of listScenarios(o.dir)) process.stdout.write(`${s.file.padEnd(28)} ${s.summary}\n`);
+    });
+
+  program.command('report')
+    .description('regenerate report.html from a results.json')
+    .argument('<results>', 'path to results.json')
+    .option('--out <file>', 'where to write the HTML (default: report.html beside results.json)')
+    .option('--junit <file>', 'also write JUnit XML')
+    .action(async (file: string, o: { out?: string; junit?: string }) => {
+      const { regenerateReport, loadResults } = await import('./report/write');
+      const html = await regenerateReport(file, o.out);
+      process.stdout.write(`${html}\n`);
+      if (o.junit) {
+        const { renderJUnit } = await import('./report/junit');
+        const { writeFileSync } = await import('node:fs');
+        writeFileSync(o.junit, renderJUnit(await loadResults(file)));
+        process.stdout.write(`${o.junit}\n`);
+      }
+    });
+
+  program.command('broker')
+    .description('run the reference broker cluster in this process (to play with, or to target with --runtime external)')
+    .option('--nodes <n>', 'number of nodes', parseIntOption('--nodes', 1), 3)
+    .option('--port <port>', 'first port (node i listens on port+i-1); 0 = free ports', parseIntOption('--port', 0), 7001)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--data-dir <dir>', 'keep a durable log per node below this folder')
+    .addOption(new Option('--fault <mode>', 'fault mode').choices(['drop', 'dup', 'reorder', 'no-resume', 'no-dedupe', 'amnesia']))
+    .option('--fault-rate <rate>', 'fault rate (0..1)', Number)
+    .action(async (o: { nodes: number; port: number; host: string; dataDir?: string; fault?: string; faultRate?: number }) => {
+      const { runBrokerCluster } = await import('../reference-broker/cluster-launcher');
+      const cluster = await runBrokerCluster({ nodes: o.nodes, basePort: o.port, host: o.host, dataDir: o.dataDir, fault: o.fault as never, faultRate: o.faultRate });
+      process.stdout.write(`reference broker: ${o.nodes} node(s)\n${cluster.urls.map((u, i) => `  node-${i + 1}  ${u}`).join('\n')}\nCtrl-C to stop\n`);
+      await new Promise<void>((resolve) => { process.once('SIGINT', resolve); process.once('SIGTERM', resolve); });
+      await cluster.close();
+    });
+
+  program.command('toxiproxy')
+    .description('run the embedded Toxiproxy-compatible fault proxy (HTTP API on --port)')
+    .option('--port <port>', 'API port', '8474')
+    .option('--host <host>', 'API address', '127.0.0.1')
+    .action(async (o: { port: string; host: string }) => {
+      const { main } = await import('./toxiproxy/main');
+      await main(['--host', o.host, '--port', o.port]);
+    });
+
+  program.command('clean')
+    .description('remove leftovers of interrupted Docker runs (containers and networks labelled chat-bench)')
+    .action(async () => {
+      const { cleanDocker } = await import('./runtime/clean');
+      const removed = await cleanDocker();
+      process.stdout.write(`removed ${removed.containers} container(s) and ${removed.networks} network(s)\n`);
+    });
+
+  return program;
+}
+
+if (require.main === module) {
+  buildProgram().parseAsync(process.argv).catch(fail);
+}

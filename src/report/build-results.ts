@@ -1,0 +1,95 @@
+// Assembles results.json (schema 1) from what a run measured: the integrity account, the
+// latency histograms, the per-second samples, the fault timeline. Thresholds are judged
+// here, from the same numbers the report shows.
+import type { Cluster } from '../runtime/cluster';
+import type { Scenario } from '../scenario/types';
+import type { DriverStats } from '../load/stats';
+import type { IntegrityAccount } from '../verify/accounting';
+import type { LatencyRecorder } from '../verify/latency';
+import { summarize, newHistogram } from '../verify/latency';
+import { evaluateThresholds, integrityCounter, type MetricSource } from '../verify/thresholds';
+import { EXIT } from '../errors';
+import type { ResultsV1, SecondSample, TimelineEvent } from './results-schema';
+import { cpus, hostname } from 'node:os';
+
+const VERSION: string = (require('../../../package.json') as { version: string }).version;
+
+export interface RunFacts {
+  scenario: Scenario;
+  runId: string;
+  startedAt: Date;
+  durationMs: number;
+  cluster: Pick<Cluster, 'runtime' | 'nodes'>;
+  integrity: IntegrityAccount;
+  latency: LatencyRecorder;
+  series: SecondSample[];
+  timeline: TimelineEvent[];
+  stats: Pick<DriverStats, 'maxConnected' | 'connects' | 'reconnects' | 'disconnects' | 'connectFailures' | 'heartbeatTimeouts'>;
+  faultFailures: number;
+  workers: number;
+}
+
+/** Threshold metrics read from a run's histograms and totals. */
+export function metricSource(latency: LatencyRecorder, integrity: IntegrityAccount, stats: RunFacts['stats']): MetricSource {
+  return {
+    latency(kind, stat, tags) {
+      const h = kind === 'latency'
+        ? (tags.phase ? latency.phaseHistogram(tags.phase) : latency.overall)
+        : kind === 'connect' ? latency.connect : kind === 'reconnect' ? latency.reconnect : latency.continuity;
+      if (kind === 'latency' && !tags.phase) latency.summary(h); // folds values still staged
+      if (h.totalCount === 0) return null;
+      if (stat === 'min') return h.minNonZeroValue;
+      if (stat === 'max') return h.maxValue;
+      if (stat === 'mean') return h.mean;
+      return h.getValueAtPercentile(Number(stat.slice(1)));
+    },
+    counter: (name) => integrityCounter(name, integrity.totals, stats),
+  };
+}
+
+export function buildResults(f: RunFacts): ResultsV1 {
+  const s = f.scenario;
+  const latencyBlock = f.latency.results();
+  // Per-second latency and losses go into the samples the run took once a second.
+  const perSecond = new Map(f.latency.perSecond().map((x) => [x.t, x.latency]));
+  const empty = summarize(newHistogram());
+  const series = f.series.map((sample) => ({
+    ...sample,
+    latency: perSecond.get(sample.t) ?? empty,
+    lost: f.integrity.lostBySecond[sample.t] ?? 0,
+  }));
+  const thresholds = evaluateThresholds(s.thresholds, metricSource(f.latency, f.integrity, f.stats));
+  const thresholdsPass = thresholds.every((t) => t.pass);
+  const exitCode = f.faultFailures > 0 ? EXIT.infrastructure : thresholdsPass ? EXIT.ok : EXIT.thresholdFailed;
+  return {
+    schema: 1,
+    tool: { name: 'chat-bench', version: VERSION },
+    runId: f.runId,
+    startedAt: f.startedAt.toISOString(),
+    durationMs: f.durationMs,
+    scenario: s,
+    environment: {
+      node: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus().length, hostname: hostname(),
+      runtime: f.cluster.runtime, workers: f.workers, nodes: f.cluster.nodes.map((n) => n.id),
+    },
+    timeline: f.timeline,
+    clients: {
+      target: s.clients.count,
+      maxConnected: f.stats.maxConnected,
+      connects: f.stats.connects,
+      reconnects: f.stats.reconnects,
+      disconnects: f.stats.disconnects,
+      connectFailures: f.stats.connectFailures,
+      heartbeatTimeouts: f.stats.heartbeatTimeouts,
+    },
+    totals: f.integrity.totals,
+    channels: f.integrity.channels,
+    examples: f.integrity.examples,
+    latency: latencyBlock,
+    histograms: f.latency.encode(),
+    series,
+    thresholds,
+    verdict: exitCode === EXIT.ok ? 'pass' : 'fail',
+    exitCode,
+  };
+}

@@ -1,0 +1,156 @@
+// One run, start to finish: start the cluster and its fault proxy, drive the clients through
+// the fault timeline, stop publishing on time, drain, account for every message, judge the
+// thresholds, write the reports — and stop everything that was started, whatever happens.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { FaultTimeline } from './chaos/timeline';
+import { EXIT, UserError } from './errors';
+import { planClients } from './load/assignment';
+import { LoadDriver } from './load/driver';
+import { createProgress } from './report/progress';
+import type { ResultsV1, SecondSample } from './report/results-schema';
+import { runtimeFor } from './runtime';
+import type { Cluster, StartCluster } from './runtime/cluster';
+import type { Scenario } from './scenario/types';
+import { account } from './verify/accounting';
+import { IntegrityLedger } from './verify/ledger';
+import { LatencyRecorder } from './verify/latency';
+import { buildResults } from './report/build-results';
+
+export interface RunOptions {
+  outDir?: string;             // default: reports
+  runId?: string;
+  quiet?: boolean;
+  /** where progress and log lines go (default stderr) */
+  write?: (s: string) => void;
+  tty?: boolean;
+  signal?: AbortSignal;        // abort = Ctrl-C: stop everything, exit 130
+  startCluster?: StartCluster; // override the scenario's runtime (tests, --runtime)
+  quietMs?: number;            // drain ends early after this long without deliveries (default 1000)
+}
+
+export interface RunOutcome {
+  results: ResultsV1;
+  runDir: string;
+  exitCode: number;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((resolve) => {
+  if (signal?.aborted) return resolve();
+  const onAbort = () => { clearTimeout(t); resolve(); };
+  const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
+  signal?.addEventListener('abort', onAbort, { once: true });
+});
+
+export function makeRunId(name: string, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+  const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'run';
+  return `${stamp}-${slug}-${Math.random().toString(36).slice(2, 6)}`;
+}
+
+export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Promise<RunOutcome> {
+  const runId = opts.runId ?? makeRunId(scenario.name);
+  const runDir = join(opts.outDir ?? 'reports', runId);
+  mkdirSync(runDir, { recursive: true });
+  const write = opts.write ?? ((s: string) => process.stderr.write(s));
+  const log = (line: string) => { if (!opts.quiet) write(`${line}\n`); };
+  const startedAt = new Date();
+  const signal = opts.signal;
+  const interrupted = () => signal?.aborted === true;
+
+  const startCluster = opts.startCluster ?? runtimeFor(scenario.cluster.runtime);
+  log(`chat-bench: starting ${scenario.cluster.runtime} cluster (${scenario.cluster.nodes} nodes) for "${scenario.name}" → ${runDir}`);
+  let cluster: Cluster | null = null;
+  let timeline: FaultTimeline | null = null;
+  let driver: LoadDriver | null = null;
+  const progress = createProgress({ tty: opts.tty ?? false, quiet: opts.quiet ?? false, write });
+  try {
+    cluster = await startCluster(scenario.cluster, { runDir, log, signal });
+    if (interrupted()) throw new UserError('interrupted', EXIT.interrupted);
+
+    const ledger = new IntegrityLedger();
+    const t0 = performance.now();
+    const runStartUs = Math.round((performance.timeOrigin + t0) * 1000);
+    const latency = new LatencyRecorder(t0);
+    const runTag = runId.slice(-4);
+    const plans = planClients(scenario.clients, cluster.nodes.length, scenario.seed, `cb${runTag}`);
+    driver = new LoadDriver({
+      spec: scenario.clients, plans, nodeUrls: cluster.nodes.map((n) => n.clientUrl), ledger, latency, seed: scenario.seed,
+    });
+    timeline = new FaultTimeline(scenario.faults, cluster, scenario.recoveryMs, (l) => log(`  ${l}`));
+
+    // --- drive -----------------------------------------------------------------------------
+    const series: SecondSample[] = [];
+    const sampler = new SecondSampler(driver, series);
+    timeline.start(t0);
+    driver.start();
+    const phaseTick = setInterval(() => latency.setPhase(timeline!.updatePhase()), 20);
+    const secondTick = setInterval(() => {
+      const s = sampler.sample();
+      progress.update({
+        elapsedMs: performance.now() - t0,
+        totalMs: scenario.durationMs + scenario.drainMs,
+        connected: driver!.stats.connected,
+        targetClients: scenario.clients.count,
+        msgsPerSec: s.deliveries,
+        p99LastSecUs: latency.lastSecondP99(),
+        activeFaults: timeline!.activeFaults(),
+        lostSoFar: 0,
+        phase: timeline!.phase,
+      });
+    }, 1000);
+    try {
+      await sleep(scenario.durationMs, signal);
+      driver.stopPublishing();
+      log(interrupted() ? '' : `  publishing stopped at ${Math.round(performance.now() - t0)} ms; draining (up to ${scenario.drainMs} ms)`);
+      const drainEnd = performance.now() + scenario.drainMs;
+      while (!interrupted() && performance.now() < drainEnd && !driver.isQuiet(opts.quietMs ?? 1000)) await sleep(100, signal);
+    } finally {
+      clearInterval(phaseTick);
+      clearInterval(secondTick);
+      progress.stop();
+    }
+    sampler.sample();
+    const runEndMs = performance.now() - t0;
+    driver.stop();
+    await timeline.stop();
+    if (interrupted()) throw new UserError('interrupted', EXIT.interrupted);
+
+    // --- account -----------------------------------------------------------------------------
+    const integrity = account([ledger.snapshot()], { faultWindows: timeline.windows(runEndMs), runStartUs });
+    const results = buildResults({
+      scenario, runId, startedAt, durationMs: Math.round(runEndMs), cluster, integrity, latency, series,
+      timeline: timeline.events, stats: driver.stats, faultFailures: timeline.failed, workers: 1,
+    });
+    return { results, runDir, exitCode: results.exitCode };
+  } finally {
+    driver?.stop();
+    await timeline?.stop();
+    await cluster?.stop();
+  }
+}
+
+/** Turns the driver's running counters into one sample per second. */
+class SecondSampler {
+  private last = { deliveries: 0, published: 0, acked: 0, reconnects: 0, disconnects: 0 };
+  private t = 0;
+
+  constructor(private readonly driver: LoadDriver, private readonly series: SecondSample[]) {}
+
+  sample(): SecondSample {
+    const s = this.driver.stats;
+    const sample: SecondSample = {
+      t: this.t++,
+      latency: { count: 0, minUs: 0, p50Us: 0, p90Us: 0, p99Us: 0, p999Us: 0, maxUs: 0, meanUs: 0 },
+      deliveries: s.deliveries - this.last.deliveries,
+      published: s.published - this.last.published,
+      acked: s.acked - this.last.acked,
+      connected: s.connected,
+      reconnects: s.reconnects - this.last.reconnects,
+      disconnects: s.disconnects - this.last.disconnects,
+    };
+    this.last = { deliveries: s.deliveries, published: s.published, acked: s.acked, reconnects: s.reconnects, disconnects: s.disconnects };
+    this.series.push(sample);
+    return sample;
+  }
+}
