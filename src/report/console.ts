@@ -43,7 +43,7 @@ export function formatSummary(results: ResultsV1, opts: SummaryOptions = {}): st
       ...(t.serialConflicts ? [bad(t.serialConflicts, `serial conflicts ${formatCount(t.serialConflicts)}`)] : []),
       bad(t.protocolErrors, `protocol errors ${formatCount(t.protocolErrors)}`),
     ].join(' · ')],
-    ['latency', `p50 ${formatUs(l.p50Us)} · p90 ${formatUs(l.p90Us)} · p99 ${formatUs(l.p99Us)} · ` +
+    ['latency', l.count === 0 ? paint('yellow', 'no deliveries recorded') : `p50 ${formatUs(l.p50Us)} · p90 ${formatUs(l.p90Us)} · p99 ${formatUs(l.p99Us)} · ` +
       `p99.9 ${formatUs(l.p999Us)} · max ${formatUs(l.maxUs)} ${paint('dim', `(${formatCount(l.count)} deliveries)`)}`],
   ];
   const labelWidth = Math.max(...rows.map(([k]) => k.length));
@@ -79,8 +79,9 @@ function verdictLine(results: ResultsV1, paint: Paint): string {
   const defects = integrityDefects(results);
   const detail = total === 0 ? 'no thresholds' : failed ? `${failed} of ${total} thresholds failed` : `all ${total} thresholds met`;
   const integrity = defects ? `, ${formatCount(defects)} integrity defect${defects === 1 ? '' : 's'}` : '';
+  const why = results.exitCode === 130 ? ', run interrupted' : results.exitCode === 3 ? ', infrastructure failure' : '';
   const word = results.verdict === 'pass' ? paint('green', paint('bold', 'PASS')) : paint('red', paint('bold', 'FAIL'));
-  return `${word} — ${detail}${integrity} (exit ${results.exitCode})`;
+  return `${word} — ${detail}${integrity}${why} (exit ${results.exitCode})`;
 }
 
 export function scenarioName(results: ResultsV1): string {
@@ -122,7 +123,7 @@ export function jsonSummary(results: ResultsV1): JsonSummaryV1 {
       lost: t.lost, lostSilent: t.lostSilent, lostAnnounced: t.lostAnnounced, duplicated: t.duplicated,
       reordered: t.reordered, phantom: t.phantom, protocolErrors: t.protocolErrors,
     },
-    latencyMs: { p50: usToMs(l.p50Us), p99: usToMs(l.p99Us), max: usToMs(l.maxUs) },
+    latencyMs: l.count ? { p50: usToMs(l.p50Us), p99: usToMs(l.p99Us), max: usToMs(l.maxUs) } : { p50: null, p99: null, max: null },
     thresholds: results.thresholds.map((x) => ({ expression: x.expression, condition: x.condition, actual: x.actual, unit: x.unit, pass: x.pass })),
   };
 }

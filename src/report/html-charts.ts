@@ -10,6 +10,7 @@ import { formatCompact, formatCount, formatOffsetMs, formatUs } from './units';
 const MAX_POINTS = 600;
 const HALF_WIDTH = 560; // viewBox width of the charts shown two per row
 export const TARGET_US = 100_000;
+const axisUs = (v: number) => (v === 0 ? '0' : formatUs(v));
 
 interface Bucket {
   startS: number;
@@ -62,7 +63,7 @@ export function renderCharts(results: ResultsV1): { latency: string; percentiles
   const latency = renderTimeChart({
     id: 'chart-latency', title: 'Delivery latency over time',
     subtitle: `${per}${bucketS > 1 ? ' (worst of each bucket)' : ''}; receive time − scheduled send time`,
-    bucketS, y: 'latency', yFormat: formatUs, yLabel: 'latency', bands,
+    bucketS, y: 'latency', yFormat: axisUs, yLabel: 'latency', bands,
     series: [
       { kind: 'line', name: 'max', values: buckets.map((b) => b.max), color: PALETTE.purple, dash: '2 3', width: 1.5 },
       { kind: 'line', name: 'p99', values: buckets.map((b) => b.p99), color: PALETTE.vermillion, dash: '7 3', width: 2.2 },

@@ -70,6 +70,7 @@ th[aria-sort=ascending] button::after{content:" \\2191";opacity:1}
 .chart-svg .grid .xgrid{stroke:#f0f2f5}
 .chart-svg .axis{stroke:#8a929c;stroke-width:1}
 .chart-svg .ylabel,.chart-svg .xlabel{fill:var(--muted);font-size:12px}
+.chart-svg .nodata{fill:var(--muted);font-style:italic;font-size:15px}
 .chart-svg .bandtag{font-weight:700;fill:#8a5a00;font-size:11px}
 .chart-svg .bandtag.failed{fill:var(--fail)}
 .chart-svg .reflabel{font-size:11px;font-weight:600;paint-order:stroke;stroke:#fff;stroke-width:3px}

@@ -118,7 +118,8 @@ function keyCards(results: ResultsV1): string {
     card('delivered', formatCount(t.delivered), share, t.expected && t.delivered === t.expected ? 'good' : 'bad') +
     card('lost', formatCount(t.lost), `${formatCount(t.lostSilent)} silent · ${formatCount(t.lostAnnounced)} announced`, t.lost ? 'bad' : 'good') +
     card('duplicated · reordered', `${formatCount(t.duplicated)} · ${formatCount(t.reordered)}`, `phantom ${formatCount(t.phantom)}`, t.duplicated + t.reordered + t.phantom ? 'bad' : 'good') +
-    card('latency p99', formatUs(l.p99Us), `p50 ${formatUs(l.p50Us)} · max ${formatUs(l.maxUs)}`, l.count ? (l.p99Us <= TARGET_US ? 'good' : 'bad') : undefined) +
+    (l.count ? card('latency p99', formatUs(l.p99Us), `p50 ${formatUs(l.p50Us)} · max ${formatUs(l.maxUs)}`, l.p99Us <= TARGET_US ? 'good' : 'bad')
+      : card('latency p99', 'n/a', 'no deliveries recorded', 'bad')) +
     card('published', formatCount(t.published), `${formatCount(t.acked)} acked`) +
     card('reconnects', formatCount(results.clients.reconnects), `${formatCount(results.clients.disconnects)} disconnects`) +
     `</div>`;

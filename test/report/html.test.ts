@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderHtmlReport } from '../../src/report/html';
 import { bucketSeries } from '../../src/report/html-charts';
+import { formatSummary } from '../../src/report/console';
 import { makeSyntheticResults } from '../support/synthetic-results';
 
 test('HTML: self-contained — no external URL, no link/src to anything but inline data', () => {
@@ -59,4 +60,19 @@ test('HTML: an hour-long series is bucketed to at most 600 points, keeping the w
   assert.equal(Math.max(...buckets.map((b) => b.p99 ?? 0)), worst);
   const html = renderHtmlReport(results);
   assert.ok(html.length < 1_500_000, `report stays small: ${html.length} bytes`);
+});
+
+test('HTML and console: a run that recorded nothing (interrupted at once) still renders, without NaN', () => {
+  const results = makeSyntheticResults({ failing: false });
+  const empty = { count: 0, minUs: 0, p50Us: 0, p90Us: 0, p99Us: 0, p999Us: 0, maxUs: 0, meanUs: 0 };
+  Object.assign(results, { series: [], channels: [], examples: [], thresholds: [], timeline: [], verdict: 'fail', exitCode: 130, scenario: null });
+  results.latency = { overall: empty, phases: {}, connect: empty, reconnect: empty, continuity: empty, percentiles: [] };
+  const html = renderHtmlReport(results);
+  const visible = html.replace(/<script>[\s\S]*?<\/script>/, '');
+  assert.ok(!/NaN|Infinity|undefined/.test(visible), 'no NaN/Infinity/undefined shown');
+  assert.match(html, /no thresholds set · run was interrupted/);
+  assert.match(html, /no data recorded/);
+  const summary = formatSummary(results);
+  assert.match(summary, /latency +no deliveries recorded/);
+  assert.equal(summary.split('\n').pop(), 'FAIL — no thresholds, run interrupted (exit 130)');
 });

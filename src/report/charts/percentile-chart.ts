@@ -50,7 +50,7 @@ export function renderPercentileChart(spec: PercentileChartSpec): string {
     const py = y(v);
     if (py < y1 - 0.5 || py > y0 + 0.5) continue;
     parts.push(`<line x1="${x0}" x2="${x1}" y1="${r1(py)}" y2="${r1(py)}"/>`);
-    parts.push(`<text class="ytick" x="${x0 - 6}" y="${r1(py + 4)}" text-anchor="end">${escapeHtml(formatUs(v))}</text>`);
+    parts.push(`<text class="ytick" x="${x0 - 6}" y="${r1(py + 4)}" text-anchor="end">${escapeHtml(v === 0 ? '0' : formatUs(v))}</text>`);
   }
   for (let k = 0; k <= maxX; k++) {
     const px = x0 + (k / maxX) * (x1 - x0);
@@ -79,6 +79,9 @@ export function renderPercentileChart(spec: PercentileChartSpec): string {
     }
   }
 
+  if (finite.length === 0) {
+    parts.push(`<text class="nodata" x="${(x0 + x1) / 2}" y="${(y0 + y1) / 2}" text-anchor="middle">no deliveries recorded</text>`);
+  }
   const refLines: RefLine[] = [];
   if (spec.targetUs) refLines.push({ value: spec.targetUs, label: `target ${formatUs(spec.targetUs)}`, color: PALETTE.black, dash: '10 4' });
   if (spec.maxUs) refLines.push({ value: spec.maxUs, label: `max ${formatUs(spec.maxUs)}`, color: PALETTE.grey, dash: '2 3' });

@@ -46,7 +46,8 @@ const M = { left: 70, right: 18, top: 36, bottom: 30 };
 export function renderTimeChart(spec: TimeChartSpec): string {
   const W = spec.width ?? 900;
   const H = spec.height ?? 250;
-  const n = Math.max(1, ...spec.series.map((s) => s.values.length));
+  const dataLength = Math.max(0, ...spec.series.map((s) => s.values.length));
+  const n = Math.max(1, dataLength);
   const seconds = n * spec.bucketS;
   const x0 = M.left;
   const x1 = W - M.right;
@@ -133,9 +134,12 @@ export function renderTimeChart(spec: TimeChartSpec): string {
       `<text x="${x1 - 4}" y="${r1(py - 5)}" text-anchor="end" class="reflabel">${escapeHtml(r.label)}</text></g>`);
   }
 
+  if (all.length === 0) {
+    parts.push(`<text class="nodata" x="${(x0 + x1) / 2}" y="${(y0 + y1) / 2}" text-anchor="middle">no data recorded</text>`);
+  }
   if (spec.tooltip) {
     parts.push('<g class="hover">');
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < dataLength; i++) {
       parts.push(`<rect x="${r1(x(i * spec.bucketS))}" y="${y1}" width="${r1(x(spec.bucketS) - x(0))}" height="${y0 - y1}"><title>${escapeHtml(spec.tooltip(i))}</title></rect>`);
     }
     parts.push('</g>');
