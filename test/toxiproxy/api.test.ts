@@ -99,6 +99,23 @@ describe('toxiproxy API', () => {
     await (await tp.get('wild')).remove();
   });
 
+  test('testcontainers flow: listen 0.0.0.0:N, setEnabled(false/true) via update with the same listen', async () => {
+    const probe = createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => probe.once('listening', r));
+    const free = (probe.address() as AddressInfo).port;
+    await new Promise((r) => probe.close(r));
+    const proxy = await tp.createProxy({ name: 'tc', listen: `0.0.0.0:${free}`, upstream: upstream.address });
+    assert.equal(portOf(proxy.listen), free);
+    const all = await tp.getAll();
+    assert.equal(portOf(all.tc.listen), free, 'testcontainers reads ports back from GET /proxies');
+    const off = await proxy.update({ enabled: false, listen: `0.0.0.0:${free}`, upstream: upstream.address });
+    assert.equal(off.enabled, false);
+    const on = await proxy.update({ enabled: true, listen: `0.0.0.0:${free}`, upstream: upstream.address });
+    assert.equal(on.enabled, true);
+    assert.equal(portOf(on.listen), free);
+    await proxy.remove();
+  });
+
   test('DELETE /proxies/{p} answers 204, then the proxy is gone (404)', async () => {
     await tp.createProxy({ name: 'gone', listen: '127.0.0.1:0', upstream: upstream.address });
     const del = await raw(`${url}/proxies/gone`, 'DELETE');

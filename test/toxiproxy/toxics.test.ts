@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { Proxy, Toxiproxy, ToxicType } from 'toxiproxy-node-client';
+import { pendingDeadlines } from '../../src/toxiproxy/scheduler';
 import { portOf, sleep, startHarness, startUpstream, TestClient, type Harness, type TestUpstream } from './helpers';
 
 /** slack allowed above an expected delay on a busy machine */
@@ -294,6 +295,26 @@ describe('toxics on real traffic', () => {
     await b.proxy.remove();
   });
 
+  test('reset_peer with toxicity 0 passes data but still closes with RST (Toxiproxy #603)', async () => {
+    const { proxy, port } = await proxyTo(server);
+    await add(proxy, 'reset_peer', { timeout: 0 }, 'downstream', 0);
+    const { client: c, peer } = await pair(port);
+    peer.write('data passes');
+    await c.until(() => c.bytes >= 11);
+    peer.end();
+    await c.until(() => c.closedAt !== null, 2000, 'close');
+    assert.equal(c.error?.code, 'ECONNRESET');
+    await proxy.remove();
+  });
+
+  test('an unreachable upstream still accepts, then closes the client', async () => {
+    const proxy = await tp.createProxy({ name: 'unreachable', listen: '127.0.0.1:0', upstream: '127.0.0.1:1' });
+    const c = await client(portOf(proxy.listen));
+    await c.until(() => c.closedAt !== null, 2000, 'close');
+    assert.equal(c.bytes, 0);
+    await proxy.remove();
+  });
+
   test('backpressure: a server that does not read stops the client, the proxy buffers little', async () => {
     const { proxy, port } = await proxyTo(server);
     const { client: c, peer } = await pair(port);
@@ -306,5 +327,12 @@ describe('toxics on real traffic', () => {
     peer.resume();
     await c.until(() => c.socket.writableLength === 0, 5000, 'drained');
     await proxy.remove();
+  });
+
+  test('no toxic deadline outlives its connections', async () => {
+    for (const c of clients) c.destroy();
+    await sleep(100);
+    assert.deepEqual(Object.keys(await tp.getAll()), []);
+    assert.equal(pendingDeadlines(), 0);
   });
 });

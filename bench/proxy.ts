@@ -1,0 +1,185 @@
+// Benchmark of the embedded Toxiproxy-compatible proxy against a direct connection.
+//   node dist/bench/proxy.js [--runs 5] [--connections 50] [--rounds 200] [--mb 128]
+// The proxy runs in its own process (dist/src/toxiproxy/main.js), the echo/sink server in
+// another, so the numbers are what a load driver would see. Prints medians over the runs.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { connect, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Toxiproxy } from 'toxiproxy-node-client';
+
+// Echo server (round trips) and sink server (bulk: 8-byte length header, answers "k" when all
+// bytes arrived), in a child process of their own.
+const SERVERS_SOURCE = `
+const net = require('net');
+const echo = net.createServer({ noDelay: true }, (s) => { s.on('error', () => {}); s.pipe(s); });
+const sink = net.createServer({ noDelay: true }, (s) => {
+  s.on('error', () => {});
+  let want = -1, got = 0, head = Buffer.alloc(0);
+  s.on('data', (d) => {
+    if (want < 0) { head = Buffer.concat([head, d]); if (head.length < 8) return; want = Number(head.readBigUInt64BE(0)); d = head.subarray(8); }
+    got += d.length;
+    if (got >= want) s.write('k');
+  });
+});
+echo.listen(0, '127.0.0.1', () => sink.listen(0, '127.0.0.1', () =>
+  process.stdout.write(JSON.stringify({ echo: echo.address().port, sink: sink.address().port }) + '\\n')));
+process.on('SIGTERM', () => process.exit(0));
+`;
+
+async function spawnWithLine(args: string[]): Promise<{ child: ChildProcess; line: Record<string, number> }> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  const line = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) resolve(out.split('\n')[0]);
+    });
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)));
+  });
+  return { child, line: JSON.parse(line) };
+}
+
+async function open(port: number): Promise<Socket> {
+  const s = connect({ port, host: '127.0.0.1', noDelay: true });
+  await once(s, 'connect');
+  return s;
+}
+
+/** Round-trip times (ms) of `rounds` sequential 64-byte echoes on each of `connections` sockets at once. */
+async function roundTrips(port: number, connections: number, rounds: number): Promise<number[]> {
+  const message = Buffer.alloc(64, 'x');
+  const sockets = await Promise.all(Array.from({ length: connections }, () => open(port)));
+  const rtts: number[] = [];
+  await Promise.all(
+    sockets.map(
+      (s) =>
+        new Promise<void>((resolve) => {
+          let done = 0;
+          let got = 0;
+          let t0 = performance.now();
+          s.on('data', (d: Buffer) => {
+            got += d.length;
+            if (got < message.length) return;
+            got -= message.length;
+            rtts.push(performance.now() - t0);
+            if (++done === rounds) return resolve();
+            t0 = performance.now();
+            s.write(message);
+          });
+          s.write(message);
+        }),
+    ),
+  );
+  for (const s of sockets) s.destroy();
+  return rtts;
+}
+
+/** MB/s of pushing `megabytes` through one connection to the sink (until it confirms receipt). */
+async function bulk(port: number, megabytes: number): Promise<number> {
+  const s = await open(port);
+  const total = megabytes * 1024 * 1024;
+  const block = Buffer.alloc(1024 * 1024, 7);
+  const header = Buffer.alloc(8);
+  header.writeBigUInt64BE(BigInt(total));
+  const t0 = performance.now();
+  const confirmed = once(s, 'data');
+  s.write(header);
+  let sent = 0;
+  await new Promise<void>((resolve) => {
+    const pump = () => {
+      while (sent < total) {
+        sent += block.length;
+        if (!s.write(block)) return void s.once('drain', pump);
+      }
+      resolve();
+    };
+    pump();
+  });
+  await confirmed;
+  const seconds = (performance.now() - t0) / 1000;
+  s.destroy();
+  return total / 1e6 / seconds;
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+interface Row {
+  p50: number[];
+  p99: number[];
+  mbps: number[];
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      runs: { type: 'string', default: '5' },
+      connections: { type: 'string', default: '50' },
+      rounds: { type: 'string', default: '200' },
+      mb: { type: 'string', default: '128' },
+    },
+  });
+  const runs = Number(values.runs);
+  const connections = Number(values.connections);
+  const rounds = Number(values.rounds);
+  const mb = Number(values.mb);
+
+  const servers = await spawnWithLine(['-e', SERVERS_SOURCE]);
+  const proxyProc = await spawnWithLine([join(__dirname, '../src/toxiproxy/main.js'), '--host', '127.0.0.1', '--port', '0']);
+  try {
+    const tp = new Toxiproxy(`http://127.0.0.1:${proxyProc.line.port}`);
+    const mk = async (name: string, port: number) =>
+      Number((await tp.createProxy({ name, listen: '127.0.0.1:0', upstream: `127.0.0.1:${port}` })).listen.split(':')[1]);
+    const paths = {
+      direct: { echo: servers.line.echo, sink: servers.line.sink },
+      'proxy (no toxic)': { echo: await mk('echo', servers.line.echo), sink: await mk('sink', servers.line.sink) },
+      'proxy + latency 0 ms': { echo: await mk('echo-toxic', servers.line.echo), sink: await mk('sink-toxic', servers.line.sink) },
+    };
+    // A latency toxic of 0 ms puts every chunk through the toxic chain (the slow path) without delaying it.
+    for (const name of ['echo-toxic', 'sink-toxic']) {
+      for (const stream of ['upstream', 'downstream'] as const) {
+        await (await tp.get(name)).addToxic({ name: `zero-${stream}`, type: 'latency', stream, toxicity: 1, attributes: { latency: 0, jitter: 0 } });
+      }
+    }
+    const results: Record<string, Row> = {};
+    for (const name of Object.keys(paths)) results[name] = { p50: [], p99: [], mbps: [] };
+    await roundTrips(paths.direct.echo, connections, 20); // warm-up
+    for (let run = 0; run < runs; run++) {
+      for (const [name, ports] of Object.entries(paths)) {
+        const rtts = (await roundTrips(ports.echo, connections, rounds)).sort((a, b) => a - b);
+        results[name].p50.push(percentile(rtts, 50));
+        results[name].p99.push(percentile(rtts, 99));
+        results[name].mbps.push(await bulk(ports.sink, mb));
+      }
+      process.stderr.write(`run ${run + 1}/${runs} done\n`);
+    }
+    const direct = results.direct;
+    const pad = (s: string, n: number) => s.padEnd(n);
+    console.log(`\nembedded toxiproxy vs direct: ${connections} connections x ${rounds} round trips of 64 B, bulk ${mb} MB on 1 connection; medians of ${runs} runs`);
+    console.log(pad('path', 24) + pad('rtt p50', 12) + pad('rtt p99', 12) + pad('added p50', 12) + pad('added p99', 12) + 'bulk MB/s');
+    for (const [name, r] of Object.entries(results)) {
+      const p50 = median(r.p50);
+      const p99 = median(r.p99);
+      const added = (v: number, base: number) => (name === 'direct' ? '-' : `${(v - base) >= 0 ? '+' : ''}${(v - base).toFixed(3)}`);
+      console.log(
+        pad(name, 24) +
+          pad(p50.toFixed(3), 12) +
+          pad(p99.toFixed(3), 12) +
+          pad(added(p50, median(direct.p50)), 12) +
+          pad(added(p99, median(direct.p99)), 12) +
+          median(r.mbps).toFixed(0),
+      );
+    }
+    console.log('(times in ms)');
+  } finally {
+    proxyProc.child.kill('SIGTERM');
+    servers.child.kill('SIGTERM');
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
