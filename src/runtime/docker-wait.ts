@@ -4,7 +4,7 @@
 // container: the offline base image has no shell.
 import type Dockerode from 'dockerode';
 import type { BoundPorts, WaitStrategy } from 'testcontainers';
-import { countOccurrences, readContainerLog } from './docker-logs';
+import { countOccurrences, logTail, readContainerLog, saveContainerLog } from './docker-logs';
 
 const POLL_MS = 100;
 
@@ -36,15 +36,26 @@ export function waitForLogCount(container: Dockerode.Container, needle: string, 
   return pollUntilReady(container, ready, needle, timeoutMs, signal);
 }
 
-/** A testcontainers WaitStrategy built on pollUntilReady. */
+/**
+ * A testcontainers WaitStrategy built on pollUntilReady. testcontainers removes a container that
+ * fails its readiness check, output and all: so the output is saved (and its last lines quoted
+ * in the error) here, before that happens.
+ */
 class PollingStrategy implements WaitStrategy {
   private timeoutMs = 30_000;
   private timeoutSet = false;
   constructor(
     private readonly wait: (container: Dockerode.Container, ports: BoundPorts, timeoutMs: number) => Promise<void>,
+    private readonly logFile?: string,
   ) {}
-  waitUntilReady(container: Dockerode.Container, boundPorts: BoundPorts): Promise<void> {
-    return this.wait(container, boundPorts, this.timeoutMs);
+  async waitUntilReady(container: Dockerode.Container, boundPorts: BoundPorts): Promise<void> {
+    try {
+      await this.wait(container, boundPorts, this.timeoutMs);
+    } catch (err) {
+      const tail = await logTail(container);
+      if (this.logFile) await saveContainerLog(container, this.logFile);
+      throw new Error(`${(err as Error).message}${tail ? `; output: ${tail}` : ''}`);
+    }
   }
   withStartupTimeout(ms: number): this {
     this.timeoutMs = ms;
@@ -60,13 +71,13 @@ class PollingStrategy implements WaitStrategy {
 }
 
 /** Ready once the container printed `needle` (the broker's `"event":"listening"` line). */
-export const untilLogLine = (needle: string, signal?: AbortSignal): WaitStrategy =>
-  new PollingStrategy((container, _ports, timeoutMs) => waitForLogCount(container, needle, 0, timeoutMs, signal));
+export const untilLogLine = (needle: string, signal?: AbortSignal, logFile?: string): WaitStrategy =>
+  new PollingStrategy((container, _ports, timeoutMs) => waitForLogCount(container, needle, 0, timeoutMs, signal), logFile);
 
 /** Ready once GET `path` on the published `port` answers 2xx (the Toxiproxy API's /version). */
-export const untilHttpOk = (port: number, path: string, signal?: AbortSignal): WaitStrategy =>
+export const untilHttpOk = (port: number, path: string, signal?: AbortSignal, logFile?: string): WaitStrategy =>
   new PollingStrategy((container, ports, timeoutMs) => {
     const url = `http://127.0.0.1:${ports.getBinding(port)}${path}`;
     const ready = async () => (await fetch(url, { signal: AbortSignal.timeout(1000) })).ok;
     return pollUntilReady(container, ready, `${url} to answer`, timeoutMs, signal);
-  });
+  }, logFile);

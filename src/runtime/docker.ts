@@ -127,18 +127,12 @@ async function saveLogs(docker: Dockerode, clusterId: string, runDir: string): P
 
 const containerPrefix = (clusterId: string) => `chat-bench-${clusterId}`;
 
-/** Starts one container; a failure names the container and quotes its last output lines. */
-async function startNamed(
-  docker: Dockerode,
-  what: string,
-  containerName: string,
-  start: () => Promise<StartedTestContainer>,
-): Promise<StartedTestContainer> {
+/** Starts one container; a failure names it (the readiness check already quotes its output). */
+async function startNamed(what: string, logDir: string, start: () => Promise<StartedTestContainer>): Promise<StartedTestContainer> {
   try {
     return await start();
   } catch (err) {
-    const tail = await logTail(docker.getContainer(containerName));
-    throw infraError(`docker: ${what} did not start (${messageOf(err)}${tail ? `; output: ${tail}` : ''})`);
+    throw infraError(`docker: ${what} did not start (${messageOf(err)})`, `logs in ${logDir}`);
   }
 }
 
@@ -160,6 +154,7 @@ async function startSteps(ctx: StartContext): Promise<DockerCluster> {
   const nodeIds = nodeIdsFor(spec.nodes);
   const plan: ProxyPlan = planProxies(nodeIds);
   const prefix = containerPrefix(clusterId);
+  const logFile = (name: string) => join(opts.runDir, 'logs', `${name}.log`);
   // Phase durations, logged once at the end: where a slow start spent its time.
   const phases: string[] = [];
   let phaseStart = performance.now();
@@ -182,7 +177,7 @@ async function startSteps(ctx: StartContext): Promise<DockerCluster> {
   checkAbort();
 
   const toxiName = `${prefix}-toxiproxy`;
-  const toxiproxy = await startNamed(docker, `toxiproxy (${toxiproxyImage.image})`, toxiName, () =>
+  const toxiproxy = await startNamed(`toxiproxy (${toxiproxyImage.image})`, join(opts.runDir, 'logs'), () =>
     clusterContainer({
       image: toxiproxyImage.image,
       name: toxiName,
@@ -193,7 +188,7 @@ async function startSteps(ctx: StartContext): Promise<DockerCluster> {
       entrypoint: toxiproxyImage.command?.entrypoint,
       command: toxiproxyImage.command?.args,
     })
-      .withWaitStrategy(untilHttpOk(TOXIPROXY_API_PORT, '/version', opts.signal))
+      .withWaitStrategy(untilHttpOk(TOXIPROXY_API_PORT, '/version', opts.signal, logFile('toxiproxy')))
       .withStartupTimeout(STARTUP_TIMEOUT_MS)
       .start(),
   );
@@ -218,7 +213,7 @@ async function startSteps(ctx: StartContext): Promise<DockerCluster> {
         await docker.createVolume({ Name: `${name}-data`, Labels: labels });
         binds = [`${name}-data:/data`];
       }
-      const container = await startNamed(docker, id, name, () =>
+      const container = await startNamed(id, join(opts.runDir, 'logs'), () =>
         clusterContainer({
           image: nodeImage,
           name,
@@ -229,7 +224,7 @@ async function startSteps(ctx: StartContext): Promise<DockerCluster> {
           command: brokerArgs(spec, id, peersArg(id, nodeIds, plan)),
           binds,
         })
-          .withWaitStrategy(untilLogLine(LISTENING, opts.signal))
+          .withWaitStrategy(untilLogLine(LISTENING, opts.signal, logFile(id)))
           .withStartupTimeout(STARTUP_TIMEOUT_MS)
           .start(),
       );

@@ -4,7 +4,7 @@
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Toxiproxy } from 'toxiproxy-node-client';
@@ -12,7 +12,8 @@ import { homeOf } from '../../reference-broker/rendezvous';
 import type { Cluster } from '../../src/runtime/cluster';
 import { cleanDocker } from '../../src/runtime/clean';
 import { startDockerCluster } from '../../src/runtime/docker';
-import { dockerAvailable } from '../../src/runtime/docker-env';
+import { connectDocker, dockerAvailable, loadTestcontainers } from '../../src/runtime/docker-env';
+import { ensureBundledImage } from '../../src/runtime/docker-image';
 import type { ClusterSpec } from '../../src/scenario/types';
 import { publishUntilAcked, WsPeer } from './ws-peer';
 
@@ -219,6 +220,20 @@ describe('docker cluster lifecycle', () => {
     assert.deepEqual(dockerIds('volume ls', `chat-bench.run=${basename(runDir)}`), []);
   });
 
+  test('a node that cannot start is one line quoting its output, and nothing is left behind', async (t: TestContext) => {
+    if (!engine) return t.skip(NO_ENGINE);
+    const runDir = newRunDir();
+    const bad = { ...SPEC, nodes: 2, fault: { mode: 'bogus' as never, rate: 1 } }; // the broker refuses it, exit 2
+    await assert.rejects(startDockerCluster(bad, { runDir }), (err: { exitCode?: number; oneLine(): string }) => {
+      assert.equal(err.exitCode, 3);
+      assert.match(err.oneLine(), /^chat-bench: docker: node-\d did not start \(container exited \(code 2\).*--fault must be one of/);
+      return true;
+    });
+    assert.match(readFileSync(join(runDir, 'logs', 'node-1.log'), 'utf8'), /--fault must be one of/);
+    assert.deepEqual(dockerIds('ps -a', `chat-bench.run=${basename(runDir)}`), []);
+    assert.deepEqual(dockerIds('volume ls', `chat-bench.run=${basename(runDir)}`), []);
+  });
+
   test('clean removes what a crashed run left behind', async (t: TestContext) => {
     if (!engine) return t.skip(NO_ENGINE);
     const runDir = newRunDir();
@@ -229,5 +244,26 @@ describe('docker cluster lifecycle', () => {
     assert.deepEqual(dockerIds('ps -a', 'chat-bench=1'), []);
     assert.deepEqual(dockerIds('network ls', 'chat-bench=1'), []);
     assert.deepEqual(dockerIds('volume ls', 'chat-bench=1'), []);
+  });
+
+  test('nodeImage and toxiproxyImage are used as given, each with its own entrypoint', async (t: TestContext) => {
+    if (!engine) return t.skip(NO_ENGINE);
+    // A stand-in for an image like ghcr.io/shopify/toxiproxy: the embedded server as its entrypoint.
+    const bundled = await ensureBundledImage(await connectDocker(), () => undefined);
+    const context = newRunDir();
+    writeFileSync(join(context, 'Dockerfile'),
+      `FROM ${bundled}\nENTRYPOINT ["node", "/app/dist/src/toxiproxy/main.js", "--host", "0.0.0.0", "--port", "8474"]\n`);
+    const toxiproxyImage = 'chat-bench-test/toxiproxy-like:1';
+    await loadTestcontainers().GenericContainer.fromDockerfile(context).build(toxiproxyImage, { deleteOnExit: false });
+    const cluster = await startDockerCluster({ ...SPEC, nodes: 2, nodeImage: bundled, toxiproxyImage }, { runDir: newRunDir() });
+    try {
+      const images = execFileSync('docker', ['ps', '--filter', 'label=chat-bench=1', '--format', '{{.Image}}'], { encoding: 'utf8' });
+      assert.deepEqual(images.split('\n').filter(Boolean).sort(), [bundled, bundled, toxiproxyImage].sort());
+      const open = () => WsPeer.open(cluster.nodes[0].clientUrl);
+      assert.equal(await publishUntilAcked(open, 'as-given', 'p:as-given:1', 1, 10_000), 1);
+    } finally {
+      await cluster.stop();
+      execFileSync('docker', ['rmi', '-f', toxiproxyImage], { stdio: 'ignore' });
+    }
   });
 });
