@@ -3,7 +3,7 @@
 // code of DESIGN.md; stack traces only for internal errors with CHAT_BENCH_DEBUG=1.
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, UserError, usageError } from './errors';
-import type { RuntimeKind, Scenario } from './scenario/types';
+import type { RuntimeKind } from './scenario/types';
 
 const VERSION: string = (require('../../package.json') as { version: string }).version;
 
@@ -38,16 +38,20 @@ const parseIntOption = (name: string, min: number) => (v: string) => {
   return n;
 };
 
-function applyOverrides(s: Scenario, o: RunCliOptions): Scenario {
-  const cluster = { ...s.cluster };
-  if (o.runtime) cluster.runtime = o.runtime;
-  if (o.nodeImage) cluster.nodeImage = o.nodeImage;
-  if (o.toxiproxyImage) cluster.toxiproxyImage = o.toxiproxyImage;
-  if (o.brokerFault) cluster.fault = { mode: o.brokerFault as never, rate: o.brokerFaultRate ?? cluster.fault?.rate ?? 0.05 };
-  if (cluster.runtime === 'external' && cluster.urls.length === 0) {
-    throw usageError('--runtime external needs cluster.urls in the scenario', 'list the ws:// URLs of your nodes under cluster.urls');
-  }
-  return { ...s, cluster, seed: o.seed ?? s.seed };
+/** Command-line overrides, applied to the raw scenario so they are validated like the file. */
+function overridesOf(o: RunCliOptions): (raw: Record<string, unknown>) => void {
+  return (raw) => {
+    const cluster = (raw.cluster && typeof raw.cluster === 'object' ? raw.cluster : {}) as Record<string, unknown>;
+    raw.cluster = cluster;
+    if (o.runtime) cluster.runtime = o.runtime;
+    if (o.nodeImage) cluster.nodeImage = o.nodeImage;
+    if (o.toxiproxyImage) cluster.toxiproxyImage = o.toxiproxyImage;
+    if (o.brokerFault) {
+      const rate = o.brokerFaultRate ?? (cluster.fault as { rate?: number } | undefined)?.rate;
+      cluster.fault = rate === undefined ? { mode: o.brokerFault } : { mode: o.brokerFault, rate };
+    }
+    if (o.seed !== undefined) raw.seed = o.seed;
+  };
 }
 
 interface RunCliOptions {
@@ -57,7 +61,7 @@ interface RunCliOptions {
 
 async function runCommand(file: string, o: RunCliOptions): Promise<void> {
   const { loadScenarioFile } = await import('./scenario/load');
-  const scenario = applyOverrides(loadScenarioFile(file), o);
+  const scenario = loadScenarioFile(file, overridesOf(o));
   const { runScenario } = await import('./run');
   const { writeReports } = await import('./report/write');
   const { formatSummary, formatJsonSummary } = await import('./report/console');

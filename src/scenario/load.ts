@@ -8,9 +8,16 @@ import type { Path } from './fields';
 import { parseScenario, type Locate } from './parse';
 import type { Scenario } from './types';
 
-export function loadScenarioFile(path: string): Scenario {
+/**
+ * `override` may change the raw scenario before it is validated (command-line flags such as
+ * --runtime), so an override is checked by exactly the same rules as the file.
+ */
+export function loadScenarioFile(path: string, override?: (raw: Record<string, unknown>) => void): Scenario {
   const text = readText(path);
   const parsed = extname(path).toLowerCase() === '.json' ? parseJson(text, path) : parseYaml(text, path);
+  if (override && parsed.value && typeof parsed.value === 'object' && !Array.isArray(parsed.value)) {
+    override(parsed.value as Record<string, unknown>);
+  }
   const scenario = parseScenario(parsed.value, path, parsed.locate);
   scenario.sourcePath = path;
   return scenario;

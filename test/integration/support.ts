@@ -1,0 +1,44 @@
+// Small real runs for integration tests: a scenario written inline, run in-process against a
+// real local cluster (child processes, real sockets, the real fault proxy).
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { runScenario, type RunOutcome } from '../../src/run';
+import { parseScenario } from '../../src/scenario/parse';
+
+export const CLI = join(__dirname, '../../src/cli.js');
+export const ROOT = join(__dirname, '../../..');
+
+export function tmpOut(prefix = 'cb-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** A small, quick scenario; `patch` adds or replaces top-level fields. */
+export function small(patch: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    name: 'it-small',
+    cluster: { runtime: 'local', nodes: 3, durable: true },
+    clients: {
+      count: 90, rampUp: '1s', channels: 6, subscriptionsPerClient: 2, publishers: 12, publishRate: '5/s', payloadBytes: 128,
+      reconnect: { initial: '50ms', max: '1s', multiplier: 2, jitter: 'full' },
+      heartbeat: { interval: '1s', timeout: '3s' },
+    },
+    duration: '5s',
+    drain: '6s',
+    recovery: '1s',
+    thresholds: { loss: '== 0', duplicates: '== 0', reorders: '== 0', phantoms: '== 0' },
+    seed: 1,
+    ...patch,
+  };
+}
+
+export function runSmall(patch: Record<string, unknown> = {}): Promise<RunOutcome> {
+  const scenario = parseScenario(small(patch), 'inline');
+  return runScenario(scenario, { outDir: tmpOut(), quiet: true });
+}
+
+export function cli(args: string[], opts: { timeoutMs?: number; cwd?: string } = {}) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? ROOT, encoding: 'utf8', timeout: opts.timeoutMs ?? 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
