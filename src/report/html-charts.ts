@@ -53,6 +53,12 @@ export function faultBands(timeline: TimelineEvent[]): Array<TimeBand & { event:
   }));
 }
 
+/** steady, fault, recovery first (the order a run goes through), any other phase after. */
+export function orderedPhases<T>(phases: Record<string, T> | undefined): Array<[string, T]> {
+  const rank = (p: string) => { const i = ['steady', 'fault', 'recovery'].indexOf(p); return i < 0 ? 99 : i; };
+  return Object.entries(phases ?? {}).sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
 export function renderCharts(results: ResultsV1): { latency: string; percentiles: string; clients: string; reconnects: string; deliveries: string; publishes: string; lost: string | null } {
   const { bucketS, buckets } = bucketSeries(results.series);
   const bands = faultBands(results.timeline);
@@ -76,7 +82,7 @@ export function renderCharts(results: ResultsV1): { latency: string; percentiles
 
   const phaseColors: Record<string, [string, string]> = { steady: [PALETTE.green, '1 0'], fault: [PALETTE.orange, '6 3'], recovery: [PALETTE.sky, '2 3'] };
   const curves: PercentileCurve[] = [{ name: 'whole run', points: results.latency.percentiles, color: PALETTE.blue }];
-  for (const [phase, s] of Object.entries(results.latency.phases ?? {})) {
+  for (const [phase, s] of orderedPhases(results.latency.phases)) {
     if (!s || !s.count) continue;
     const [color, dash] = phaseColors[phase] ?? [PALETTE.grey, '4 2'];
     curves.push({

@@ -2,7 +2,7 @@
 // (sortable, worst first), loss/duplicate examples, the fault timeline, the environment.
 import type { ChannelIntegrity, IntegrityExample, LatencySummary, ResultsV1 } from './results-schema';
 import { escapeHtml } from './escape';
-import { faultBands } from './html-charts';
+import { faultBands, orderedPhases } from './html-charts';
 import { viewThreshold } from './threshold-view';
 import { formatCount, formatDurationMs, formatOffsetMs, formatUs } from './units';
 
@@ -56,7 +56,7 @@ export const statusBadge = (pass: boolean): string => `<span class="status ${pas
 export function latencyTable(results: ResultsV1): string {
   const l = results.latency;
   const rows: Array<{ name: string; s: LatencySummary }> = [{ name: 'delivery, whole run', s: l.overall }];
-  for (const [phase, s] of Object.entries(l.phases ?? {})) rows.push({ name: `delivery, ${phase} phase`, s });
+  for (const [phase, s] of orderedPhases(l.phases)) rows.push({ name: `delivery, ${phase} phase`, s });
   rows.push({ name: 'connect', s: l.connect }, { name: 'reconnect (drop → resubscribed)', s: l.reconnect }, { name: 'continuity (drop → first resumed message)', s: l.continuity });
   const us = (f: (s: LatencySummary) => number) => (r: { s: LatencySummary }) => (r.s && r.s.count ? formatUs(f(r.s)) : '–');
   return table(rows.filter((r) => r.s), [

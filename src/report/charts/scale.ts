@@ -20,24 +20,38 @@ export function linearScale(d0: number, d1: number, r0: number, r1: number, maxT
   return f;
 }
 
-/** Log10 scale over whole decades containing [d0, d1] (both > 0); ticks at 1, (2, 5 when few decades) × 10^k. */
+/**
+ * Log10 scale from the decade below d0 up to the first 1/2/5 × 10^k at or above d1 (both > 0),
+ * so a 10.8 s maximum tops out at 20 s rather than 100 s. Ticks at each decade, plus 2 and 5
+ * within it when the range spans few decades.
+ */
 export function logScale(d0: number, d1: number, r0: number, r1: number): Scale {
   const lo = Math.floor(Math.log10(Math.max(d0, 1e-9)));
-  let hi = Math.ceil(Math.log10(Math.max(d1, d0 * 10, 1e-9)));
-  if (hi <= lo) hi = lo + 1;
-  const decades = hi - lo;
+  const top = Math.max(niceCeil(Math.max(d1, 1e-9)), 10 ** (lo + 1));
+  const hi = Math.log10(top);
+  const span = hi - lo;
   const ticks: number[] = [];
-  for (let k = lo; k <= hi; k++) {
-    ticks.push(10 ** k);
-    if (decades <= 3 && k < hi) ticks.push(2 * 10 ** k, 5 * 10 ** k);
+  for (let k = lo; k <= Math.ceil(hi); k++) {
+    for (const m of span <= 3.5 ? [1, 2, 5] : [1]) {
+      const v = m * 10 ** k;
+      if (v <= top * (1 + 1e-9)) ticks.push(Number(v.toPrecision(6)));
+    }
   }
+  if (ticks[ticks.length - 1] < top * (1 - 1e-9)) ticks.push(top);
   const f = ((v: number) => {
     const x = Math.log10(Math.max(v, 10 ** lo));
-    return r0 + ((x - lo) / decades) * (r1 - r0);
+    return r0 + ((x - lo) / span) * (r1 - r0);
   }) as Scale;
-  f.ticks = ticks.sort((a, b) => a - b);
+  f.ticks = ticks;
   f.kind = 'log';
   return f;
+}
+
+/** The smallest 1, 2 or 5 × 10^k that is ≥ v. */
+export function niceCeil(v: number): number {
+  const mag = 10 ** Math.floor(Math.log10(v));
+  const m = [1, 2, 5, 10].find((c) => c * mag >= v * (1 - 1e-12)) ?? 10;
+  return Number((m * mag).toPrecision(6));
 }
 
 /** Latency axes: log when the values span more than ~1.7 decades, otherwise linear from 0. */
@@ -46,7 +60,8 @@ export function latencyScale(values: number[], extra: number[], r0: number, r1: 
   if (!positive.length) return linearScale(0, 1000, r0, r1);
   const min = Math.min(...positive);
   const max = Math.max(...positive);
-  return max / min > 50 ? logScale(min, max, r0, r1) : linearScale(0, max * 1.05, r0, r1, 5);
+  // 0.9 × min: a value exactly on a decade (the 100 ms target) is drawn above the axis, not on it.
+  return max / min > 50 ? logScale(min * 0.9, max, r0, r1) : linearScale(0, max * 1.05, r0, r1, 5);
 }
 
 export function niceStep(raw: number): number {
