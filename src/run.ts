@@ -81,7 +81,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
 
     // --- drive -----------------------------------------------------------------------------
     const series: SecondSample[] = [];
-    const sampler = new SecondSampler(driver, series);
+    const sampler = new SecondSampler(driver, series, t0);
     timeline.start(t0);
     driver.start();
     const phaseTick = setInterval(() => latency.setPhase(timeline!.updatePhase()), 20);
@@ -133,14 +133,17 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
 /** Turns the driver's running counters into one sample per second. */
 class SecondSampler {
   private last = { deliveries: 0, published: 0, acked: 0, reconnects: 0, disconnects: 0 };
-  private t = 0;
+  private t = -1;
 
-  constructor(private readonly driver: LoadDriver, private readonly series: SecondSample[]) {}
+  constructor(private readonly driver: LoadDriver, private readonly series: SecondSample[], private readonly t0: number) {}
 
+  /** Called about once a second; the sample is labelled with the second that just ended (same
+   * seconds as the latency recorder's), even when the timer fires late. */
   sample(): SecondSample {
     const s = this.driver.stats;
+    this.t = Math.max(this.t + 1, Math.round((performance.now() - this.t0) / 1000) - 1);
     const sample: SecondSample = {
-      t: this.t++,
+      t: this.t,
       latency: { count: 0, minUs: 0, p50Us: 0, p90Us: 0, p99Us: 0, p999Us: 0, maxUs: 0, meanUs: 0 },
       deliveries: s.deliveries - this.last.deliveries,
       published: s.published - this.last.published,
