@@ -157,7 +157,7 @@ async function main(): Promise<void> {
     }
     const direct = results.direct;
     const pad = (s: string, n: number) => s.padEnd(n);
-    console.log(`\nembedded toxiproxy vs direct: ${connections} connections x ${rounds} round trips of 64 B, bulk ${mb} MB on 1 connection; medians of ${runs} runs`);
+    console.log(`\nembedded toxiproxy vs direct: ${connections} connection(s) x ${rounds} sequential round trips of 64 B each, bulk ${mb} MB on 1 connection; medians of ${runs} runs`);
     console.log(pad('path', 24) + pad('rtt p50', 12) + pad('rtt p99', 12) + pad('added p50', 12) + pad('added p99', 12) + 'bulk MB/s');
     for (const [name, r] of Object.entries(results)) {
       const p50 = median(r.p50);
