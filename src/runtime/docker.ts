@@ -57,14 +57,16 @@ class DockerCluster implements Cluster {
     signal?.addEventListener('abort', this.onAbort, { once: true });
   }
 
-  private handle(nodeId: string): NodeHandle {
+  /** The node's container; undefined once stop() began (a fault timed after Ctrl-C is moot). */
+  private handle(nodeId: string): NodeHandle | undefined {
     const h = this.handles.get(nodeId);
     if (!h) throw usageError(`unknown node "${nodeId}"`, `nodes are ${[...this.handles.keys()].join(', ')}`);
-    return h;
+    return this.stopping ? undefined : h;
   }
 
   async kill(nodeId: string): Promise<void> {
-    const { container } = this.handle(nodeId);
+    const container = this.handle(nodeId)?.container;
+    if (!container) return;
     const state = (await container.inspect()).State;
     if (!state.Running) return;
     // SIGKILL reaches a frozen (paused) process too: no unpause first, so it runs no more code.
@@ -73,18 +75,22 @@ class DockerCluster implements Cluster {
   }
 
   async pause(nodeId: string): Promise<void> {
-    const { container } = this.handle(nodeId);
+    const container = this.handle(nodeId)?.container;
+    if (!container) return;
     const state = (await container.inspect()).State;
     if (state.Running && !state.Paused) await container.pause();
   }
 
   async resume(nodeId: string): Promise<void> {
-    const { container } = this.handle(nodeId);
+    const container = this.handle(nodeId)?.container;
+    if (!container) return;
     if ((await container.inspect()).State.Paused) await container.unpause();
   }
 
   async restart(nodeId: string): Promise<void> {
-    const { node, container } = this.handle(nodeId);
+    const handle = this.handle(nodeId);
+    if (!handle) return;
+    const { node, container } = handle;
     await this.kill(nodeId); // "restart" of a running node = crash + start
     const seen = countOccurrences(await readContainerLog(container), LISTENING);
     await container.start(); // same container, same /data volume: the durable log survives

@@ -29,9 +29,10 @@ const newRunDir = () => {
   return dir;
 };
 
-/** Ids of objects carrying `label`, as the docker CLI lists them. */
+/** Objects carrying `label`, as the docker CLI lists them (name and run label: a leak says whose). */
 function dockerIds(kind: 'ps -a' | 'network ls' | 'volume ls', label: string): string[] {
-  const out = execFileSync('docker', [...kind.split(' '), '-q', '--filter', `label=${label}`], { encoding: 'utf8' });
+  const format = kind === 'ps -a' ? '{{.Names}} {{.Status}} run={{.Label "chat-bench.run"}}' : '{{.Name}} run={{.Label "chat-bench.run"}}';
+  const out = execFileSync('docker', [...kind.split(' '), '--filter', `label=${label}`, '--format', format], { encoding: 'utf8' });
   return out.split('\n').filter(Boolean);
 }
 
