@@ -24,6 +24,8 @@ const heap: Entry[] = [];
 let seq = 0;
 let timer: NodeJS.Timeout | null = null;
 let timerAt = Infinity;
+/** true while due entries run: deadlines they add are picked up by the same pass or its arm() */
+let firing = false;
 
 function before(a: Entry, b: Entry): boolean {
   return a.at < b.at || (a.at === b.at && a.seq < b.seq);
@@ -80,6 +82,7 @@ function arm(): void {
 function fire(): void {
   timer = null;
   timerAt = Infinity;
+  firing = true;
   const due = clockMs() + EARLY_FIRE_TOLERANCE_MS;
   while (heap.length > 0 && heap[0].at <= due) {
     const entry = pop();
@@ -92,6 +95,7 @@ function fire(): void {
       process.emitWarning(`toxiproxy: toxic timer failed: ${(err as Error).message}`);
     }
   }
+  firing = false;
   arm();
 }
 
@@ -107,7 +111,7 @@ export function scheduleAt(atMs: number, fn: () => void): Deadline {
     },
   };
   push(entry);
-  if (atMs < timerAt) arm();
+  if (!firing && atMs < timerAt) arm();
   return entry;
 }
 
