@@ -10,8 +10,20 @@ import { dirname, join, relative, resolve } from 'node:path';
 
 export interface BuildContext {
   files: string[];       // paths relative to the package root (compiled JS, JSON)
-  packages: string[];    // npm package names, copied whole from node_modules/
+  packages: Record<string, string>; // npm package name → its folder, copied whole to node_modules/
   hash: string;          // content hash of all of it: the image tag, so an unchanged build is skipped
+}
+
+/**
+ * The folder of package `name` as node would find it from `root`: node_modules of root or of any
+ * parent (installed as a dependency, chat-bench's own dependencies are usually hoisted).
+ */
+function findPackage(root: string, name: string): string | undefined {
+  for (let dir = root; ; dir = dirname(dir)) {
+    const candidate = join(dir, 'node_modules', name);
+    if (existsSync(join(candidate, 'package.json'))) return candidate;
+    if (dirname(dir) === dir) return undefined;
+  }
 }
 
 const REQUIRE = /require\("([^"]+)"\)/g;
@@ -53,17 +65,16 @@ export function collectContext(root: string, entries: string[], extraHashInput: 
       }
     }
   }
-  // Packages bring their own dependencies (flat node_modules, as npm installs them).
+  // Packages bring their own dependencies (flat, as npm installs them).
+  const found: Record<string, string> = {};
   const pkgQueue = [...packages];
   while (pkgQueue.length) {
     const name = pkgQueue.pop()!;
-    const manifest = join(root, 'node_modules', name, 'package.json');
-    if (!existsSync(manifest)) {
-      packages.delete(name); // optional peer (e.g. ws's bufferutil) that is not installed
-      continue;
-    }
-    const { dependencies = {} } = JSON.parse(readFileSync(manifest, 'utf8')) as { dependencies?: Record<string, string> };
-    for (const dep of Object.keys(dependencies)) {
+    const dir = findPackage(root, name);
+    if (!dir) continue; // an optional peer that is not installed (e.g. ws's bufferutil)
+    found[name] = dir;
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    for (const dep of Object.keys(manifest.dependencies ?? {})) {
       if (!packages.has(dep)) {
         packages.add(dep);
         pkgQueue.push(dep);
@@ -72,16 +83,17 @@ export function collectContext(root: string, entries: string[], extraHashInput: 
   }
 
   const rel = [...files].map((f) => relative(root, f)).sort();
-  const pkgs = [...packages].sort();
+  const names = Object.keys(found).sort();
   const hash = createHash('sha256');
   hash.update(extraHashInput);
   for (const f of rel) hash.update(`\0${f}\0`).update(readFileSync(join(root, f)));
-  for (const p of pkgs) {
-    for (const f of listFiles(join(root, 'node_modules', p)).sort()) {
-      hash.update(`\0${relative(root, f)}\0`).update(readFileSync(f));
+  for (const name of names) {
+    for (const f of listFiles(found[name]).sort()) {
+      hash.update(`\0${name}/${relative(found[name], f)}\0`).update(readFileSync(f));
     }
   }
-  return { files: rel, packages: pkgs, hash: hash.digest('hex').slice(0, 16) };
+  const sorted = Object.fromEntries(names.map((n) => [n, found[n]]));
+  return { files: rel, packages: sorted, hash: hash.digest('hex').slice(0, 16) };
 }
 
 /** Writes the context (plus the Dockerfile) into `dir`, which must be empty. */
@@ -93,8 +105,8 @@ export async function writeContext(root: string, ctx: BuildContext, dockerfile: 
   // Always present, so the Dockerfile's COPY of node_modules never fails on an empty set.
   await mkdir(join(dir, 'node_modules'), { recursive: true });
   await mkdir(join(dir, 'dist'), { recursive: true });
-  for (const p of ctx.packages) {
-    await cp(join(root, 'node_modules', p), join(dir, 'node_modules', p), { recursive: true, dereference: true });
+  for (const [name, from] of Object.entries(ctx.packages)) {
+    await cp(from, join(dir, 'node_modules', name), { recursive: true, dereference: true });
   }
   await copyFile(dockerfile, join(dir, 'Dockerfile'));
 }
