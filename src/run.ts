@@ -6,15 +6,13 @@ import { join } from 'node:path';
 import { FaultTimeline } from './chaos/timeline';
 import { EXIT, UserError } from './errors';
 import { planClients } from './load/assignment';
-import { LoadDriver } from './load/driver';
+import { InProcessEngine, type EngineSetup, type LoadEngine } from './load/engine';
 import { createProgress } from './report/progress';
 import type { ResultsV1, SecondSample } from './report/results-schema';
 import { runtimeFor } from './runtime';
 import type { Cluster, StartCluster } from './runtime/cluster';
 import type { Scenario } from './scenario/types';
 import { account } from './verify/accounting';
-import { IntegrityLedger } from './verify/ledger';
-import { LatencyRecorder } from './verify/latency';
 import { buildResults } from './report/build-results';
 
 export interface RunOptions {
@@ -27,6 +25,7 @@ export interface RunOptions {
   signal?: AbortSignal;        // abort = Ctrl-C: stop everything, exit 130
   startCluster?: StartCluster; // override the scenario's runtime (tests, --runtime)
   quietMs?: number;            // drain ends early after this long without deliveries (default 1000)
+  engine?: (setup: EngineSetup) => LoadEngine; // where clients run (default: this process)
 }
 
 export interface RunOutcome {
@@ -62,38 +61,38 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
   log(`chat-bench: starting ${scenario.cluster.runtime} cluster (${scenario.cluster.nodes} nodes) for "${scenario.name}" → ${runDir}`);
   let cluster: Cluster | null = null;
   let timeline: FaultTimeline | null = null;
-  let driver: LoadDriver | null = null;
+  let engine: LoadEngine | null = null;
   const progress = createProgress({ tty: opts.tty ?? false, quiet: opts.quiet ?? false, write });
   try {
     cluster = await startCluster(scenario.cluster, { runDir, log, signal });
     if (interrupted()) throw new UserError('interrupted', EXIT.interrupted);
 
-    const ledger = new IntegrityLedger();
-    const t0 = performance.now();
-    const runStartUs = Math.round((performance.timeOrigin + t0) * 1000);
-    const latency = new LatencyRecorder(t0);
     const runTag = runId.slice(-4);
     const plans = planClients(scenario.clients, cluster.nodes.length, scenario.seed, `cb${runTag}`);
-    driver = new LoadDriver({
-      spec: scenario.clients, plans, nodeUrls: cluster.nodes.map((n) => n.clientUrl), ledger, latency, seed: scenario.seed,
-    });
+    const setup = {
+      spec: scenario.clients, plans, nodeUrls: cluster.nodes.map((n) => n.clientUrl), seed: scenario.seed,
+      publishers: plans.filter((p) => p.publishChannel).map((p) => p.id),
+    };
+    engine = opts.engine ? opts.engine(setup) : new InProcessEngine(setup);
     timeline = new FaultTimeline(scenario.faults, cluster, scenario.recoveryMs, (l) => log(`  ${l}`));
 
     // --- drive -----------------------------------------------------------------------------
+    const t0 = performance.now();
+    const runStartUs = Math.round((performance.timeOrigin + t0) * 1000);
     const series: SecondSample[] = [];
-    const sampler = new SecondSampler(driver, series, t0);
+    const sampler = new SecondSampler(engine, series, t0);
     timeline.start(t0);
-    driver.start();
-    const phaseTick = setInterval(() => latency.setPhase(timeline!.updatePhase()), 20);
+    await engine.start(t0);
+    const phaseTick = setInterval(() => engine!.setPhase(timeline!.updatePhase()), 20);
     const secondTick = setInterval(() => {
       const s = sampler.sample();
       progress.update({
         elapsedMs: performance.now() - t0,
         totalMs: scenario.durationMs + scenario.drainMs,
-        connected: driver!.stats.connected,
+        connected: s.connected,
         targetClients: scenario.clients.count,
         msgsPerSec: s.deliveries,
-        p99LastSecUs: latency.lastSecondP99(),
+        p99LastSecUs: engine!.lastSecondP99(),
         activeFaults: timeline!.activeFaults(),
         lostSoFar: 0,
         phase: timeline!.phase,
@@ -101,10 +100,10 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     }, 1000);
     try {
       await sleep(scenario.durationMs, signal);
-      driver.stopPublishing();
+      engine.stopPublishing();
       log(interrupted() ? '' : `  publishing stopped at ${Math.round(performance.now() - t0)} ms; draining (up to ${scenario.drainMs} ms)`);
       const drainEnd = performance.now() + scenario.drainMs;
-      while (!interrupted() && performance.now() < drainEnd && !driver.isQuiet(opts.quietMs ?? 1000)) await sleep(100, signal);
+      while (!interrupted() && performance.now() < drainEnd && !(await engine.isQuiet(opts.quietMs ?? 1000))) await sleep(100, signal);
     } finally {
       clearInterval(phaseTick);
       clearInterval(secondTick);
@@ -112,19 +111,19 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     }
     sampler.sample();
     const runEndMs = performance.now() - t0;
-    driver.stop();
+    const finished = await engine.finish();
     await timeline.stop();
     if (interrupted()) throw new UserError('interrupted', EXIT.interrupted);
 
     // --- account -----------------------------------------------------------------------------
-    const integrity = account([ledger.snapshot()], { faultWindows: timeline.windows(runEndMs), runStartUs });
+    const integrity = account(finished.snapshots, { faultWindows: timeline.windows(runEndMs), runStartUs });
     const results = buildResults({
-      scenario, runId, startedAt, durationMs: Math.round(runEndMs), cluster, integrity, latency, series,
-      timeline: timeline.events, stats: driver.stats, faultFailures: timeline.failed, workers: 1,
+      scenario, runId, startedAt, durationMs: Math.round(runEndMs), cluster, integrity, latency: finished.latency, series,
+      timeline: timeline.events, stats: finished.stats, faultFailures: timeline.failed, workers: engine.workers,
     });
     return { results, runDir, exitCode: results.exitCode };
   } finally {
-    driver?.stop();
+    await engine?.stop();
     await timeline?.stop();
     await cluster?.stop();
   }
@@ -135,12 +134,12 @@ class SecondSampler {
   private last = { deliveries: 0, published: 0, acked: 0, reconnects: 0, disconnects: 0 };
   private t = -1;
 
-  constructor(private readonly driver: LoadDriver, private readonly series: SecondSample[], private readonly t0: number) {}
+  constructor(private readonly engine: LoadEngine, private readonly series: SecondSample[], private readonly t0: number) {}
 
   /** Called about once a second; the sample is labelled with the second that just ended (same
    * seconds as the latency recorder's), even when the timer fires late. */
   sample(): SecondSample {
-    const s = this.driver.stats;
+    const s = this.engine.stats();
     this.t = Math.max(this.t + 1, Math.round((performance.now() - this.t0) / 1000) - 1);
     const sample: SecondSample = {
       t: this.t,

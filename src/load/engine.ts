@@ -1,0 +1,86 @@
+// Where the virtual clients run. The run loop talks to a LoadEngine only, so clients can live
+// in this process (InProcessEngine) or be split across worker processes (see workers/), with
+// the same results: every worker's ledger snapshot and encoded histograms merge exactly.
+import type { ClientsSpec } from '../scenario/types';
+import { IntegrityLedger } from '../verify/ledger';
+import { LatencyRecorder } from '../verify/latency';
+import type { LedgerSnapshot } from '../verify/snapshot';
+import type { ClientPlan } from './assignment';
+import { LoadDriver } from './driver';
+import type { DriverStats } from './stats';
+
+export type LiveStats = Pick<DriverStats, 'connected' | 'maxConnected' | 'connects' | 'reconnects' | 'disconnects' |
+  'connectFailures' | 'heartbeatTimeouts' | 'published' | 'retries' | 'acked' | 'deliveries' | 'publishErrors'>;
+
+export interface EngineSetup {
+  spec: ClientsSpec;
+  plans: ClientPlan[];
+  nodeUrls: string[];
+  seed: number;
+  /** every publisher id of the run (a worker must know other workers' publishers are real) */
+  publishers: string[];
+}
+
+export interface EngineResult {
+  snapshots: LedgerSnapshot[];
+  latency: LatencyRecorder;     // merged over workers; seconds counted from the run start
+  stats: LiveStats;
+}
+
+export interface LoadEngine {
+  readonly workers: number;
+  /** Starts the ramp. `t0` is the run start on this process's performance.now() clock. */
+  start(t0: number): Promise<void>;
+  setPhase(phase: string): void;
+  stopPublishing(): void;
+  /** Counters summed over all clients (at most about a second old with workers). */
+  stats(): LiveStats;
+  /** p99 (µs) of the last completed second, or null. */
+  lastSecondP99(): number | null;
+  /** See LoadDriver.isQuiet. */
+  isQuiet(quietMs: number): Promise<boolean>;
+  /** Stops every client and hands over what they recorded. */
+  finish(): Promise<EngineResult>;
+  /** Stops everything (idempotent; for errors and Ctrl-C). */
+  stop(): Promise<void>;
+}
+
+export function copyStats(s: LiveStats): LiveStats {
+  return {
+    connected: s.connected, maxConnected: s.maxConnected, connects: s.connects, reconnects: s.reconnects,
+    disconnects: s.disconnects, connectFailures: s.connectFailures, heartbeatTimeouts: s.heartbeatTimeouts,
+    published: s.published, retries: s.retries, acked: s.acked, deliveries: s.deliveries, publishErrors: s.publishErrors,
+  };
+}
+
+/** All clients in this process: the default, and what each worker process runs inside. */
+export class InProcessEngine implements LoadEngine {
+  readonly workers = 1;
+  private readonly ledger: IntegrityLedger;
+  private latency: LatencyRecorder | null = null;
+  private driver: LoadDriver | null = null;
+
+  constructor(private readonly setup: EngineSetup) {
+    this.ledger = new IntegrityLedger({ publishers: setup.publishers });
+  }
+
+  async start(t0: number): Promise<void> {
+    this.latency = new LatencyRecorder(t0);
+    const s = this.setup;
+    this.driver = new LoadDriver({ spec: s.spec, plans: s.plans, nodeUrls: s.nodeUrls, ledger: this.ledger, latency: this.latency, seed: s.seed });
+    this.driver.start();
+  }
+
+  setPhase(phase: string): void { this.latency?.setPhase(phase); }
+  stopPublishing(): void { this.driver?.stopPublishing(); }
+  stats(): LiveStats { return copyStats(this.driver!.stats); }
+  lastSecondP99(): number | null { return this.latency?.lastSecondP99() ?? null; }
+  async isQuiet(quietMs: number): Promise<boolean> { return this.driver?.isQuiet(quietMs) ?? true; }
+
+  async finish(): Promise<EngineResult> {
+    this.driver!.stop();
+    return { snapshots: [this.ledger.snapshot()], latency: this.latency!, stats: this.stats() };
+  }
+
+  async stop(): Promise<void> { this.driver?.stop(); }
+}
