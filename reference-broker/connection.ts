@@ -1,5 +1,6 @@
 // One WebSocket connection to this node: a client, or another node's link (`?peer=<id>`).
 // Turns frames into calls on the node and answers malformed ones without ever closing.
+import type { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
 import { encode, parseClientFrame } from '../src/protocol';
 import type { ErrorCode, PubFrame } from '../src/protocol';
@@ -26,8 +27,29 @@ export interface ConnectionHandlers {
 // node's memory without bound.
 const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 // Oversized frames up to this size are still parsed to find the publish id for the error.
+const TEXT = { binary: false } as const;
 const ID_LOOKUP_LIMIT = 1024 * 1024;
 const ID_NEAR_START = /"id"\s*:\s*"((?:[^"\\]|\\.){1,256})"/;
+
+// Fan-out writes one small frame per subscriber per message; a syscall each would dominate
+// the node's CPU. Each socket written to is corked until the current tick ends, so all frames
+// produced while handling one batch of input leave in one writev.
+const corkedSockets = new Set<Duplex>();
+let uncorkScheduled = false;
+function corkUntilTickEnds(socket: Duplex): void {
+  if (corkedSockets.has(socket)) return;
+  socket.cork();
+  corkedSockets.add(socket);
+  if (!uncorkScheduled) {
+    uncorkScheduled = true;
+    process.nextTick(uncorkAll);
+  }
+}
+function uncorkAll(): void {
+  uncorkScheduled = false;
+  for (const socket of corkedSockets) socket.uncork();
+  corkedSockets.clear();
+}
 
 export class Connection {
   readonly subs = new Map<string, Subscription>();
@@ -39,6 +61,7 @@ export class Connection {
     private readonly node: ConnectionHandlers,
     private readonly faults: FaultInjector,
     private readonly maxFrameBytes: number,
+    private readonly socket: Duplex | null = null, // the upgraded TCP socket, for write batching
   ) {}
 
   get isClient(): boolean { return this.peerId === null; }
@@ -104,13 +127,14 @@ export class Connection {
       this.ws.terminate();
       return;
     }
+    if (this.socket) corkUntilTickEnds(this.socket);
     // binary:false keeps Buffers (pre-encoded msg frames) as text frames.
-    this.ws.send(data, { binary: false });
+    this.ws.send(data, TEXT);
   }
 
   /** A msg delivery: clients get it through the fault layer, peers directly. */
   deliver(sub: Subscription, frame: EncodedFrame): void {
-    if (!this.isClient) return this.send(frame);
+    if (!this.isClient || !this.faults.affectsDelivery) return this.send(frame);
     this.faults.deliver(sub, frame, (f) => this.send(f));
   }
 

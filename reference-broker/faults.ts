@@ -19,6 +19,12 @@ export class FaultInjector {
 
   get mode(): string { return this.spec?.mode ?? 'none'; }
 
+  /** Whether deliver() may do anything but send: the hot fan-out path skips it otherwise. */
+  get affectsDelivery(): boolean {
+    const mode = this.spec?.mode;
+    return mode === 'drop' || mode === 'dup' || mode === 'reorder';
+  }
+
   private roll(): boolean { return this.spec !== undefined && this.random() < this.spec.rate; }
 
   /** Sends one msg delivery to a client subscription, possibly dropped, doubled or swapped. */

@@ -4,6 +4,7 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type WebSocket from 'ws';
 import { encode } from '../src/protocol';
@@ -82,9 +83,12 @@ export class BrokerNodeImpl implements BrokerNode, ConnectionHandlers {
     const http = createServer((_req, res) => {
       res.writeHead(426, { 'content-type': 'text/plain' }).end('chat-bench reference broker: connect with WebSocket (protocol v1)\n');
     });
-    const wss = new WebSocketServer({ server: http, maxPayload: wsMaxPayload(this.opts.maxFrameBytes), perMessageDeflate: false, skipUTF8Validation: true });
-    wss.on('connection', (ws, req) => this.accept(ws, req.url ?? '/'));
-    wss.on('error', () => { /* surfaced through the http server's own error */ });
+    // noServer: the upgrade hands us the TCP socket, which Connection corks to batch writes.
+    const wss = new WebSocketServer({ noServer: true, maxPayload: wsMaxPayload(this.opts.maxFrameBytes), perMessageDeflate: false, skipUTF8Validation: true });
+    http.on('upgrade', (req, socket, head) => {
+      socket.on('error', () => { /* a reset during the handshake: nothing to clean up */ });
+      wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req.url ?? '/', socket));
+    });
     this.http = http;
     this.wss = wss;
     await new Promise<void>((resolve, reject) => {
@@ -121,12 +125,12 @@ export class BrokerNodeImpl implements BrokerNode, ConnectionHandlers {
     }
   }
 
-  private accept(ws: WebSocket, rawUrl: string): void {
+  private accept(ws: WebSocket, rawUrl: string, socket: Duplex): void {
     let peerId: string | null = null;
     try {
       peerId = new URL(rawUrl, 'ws://node').searchParams.get('peer');
     } catch { /* a URL we cannot read: treat as a client */ }
-    const conn = new Connection(ws, peerId, this, this.faults, this.opts.maxFrameBytes);
+    const conn = new Connection(ws, peerId, this, this.faults, this.opts.maxFrameBytes, socket);
     this.sockets.add(ws);
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       try {
