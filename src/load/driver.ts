@@ -52,14 +52,18 @@ export class LoadDriver implements Timed {
       ackTimeoutMs: opts.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS,
       localAddresses,
     };
-    this.clients = opts.plans.map((plan, i) =>
-      new VirtualClient(plan.id, opts.nodeUrls[plan.node], plan.channels, plan.publishChannel, this.ctx,
-        localAddresses.length ? localAddresses[i % localAddresses.length] : undefined));
+    // Source addresses rotate per node: the port limit is per (source, destination) pair.
+    const nthOfNode = new Map<number, number>();
+    this.clients = opts.plans.map((plan) => {
+      const nth = nthOfNode.get(plan.node) ?? 0;
+      nthOfNode.set(plan.node, nth + 1);
+      return new VirtualClient(plan.id, opts.nodeUrls[plan.node], plan.channels, plan.publishChannel, this.ctx,
+        localAddresses.length ? localAddresses[nth % localAddresses.length] : undefined);
+    });
   }
 
-  /** Starts the ramp: client i connects at its plan's offset. */
-  start(): void {
-    const t0 = this.ctx.now();
+  /** Starts the ramp: client i connects at t0 + its plan's offset (t0 default: now; clients already due connect at once). */
+  start(t0 = this.ctx.now()): void {
     this.opts.plans.forEach((plan, i) => this.scheduler.at(t0 + plan.startOffsetMs, this.clients[i], 1 /* connect */));
     this.scheduler.start();
     this.lastDeliveryChangeMs = t0;
