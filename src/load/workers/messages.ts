@@ -1,0 +1,37 @@
+// The IPC messages between the WorkerEngine (parent) and its worker processes. One worker
+// runs a disjoint subset of the clients; the parent relays the run's events to every worker
+// and merges what they recorded.
+import type { ClientsSpec } from '../../scenario/types';
+import type { LedgerSnapshot } from '../../verify/snapshot';
+import type { ClientPlan } from '../assignment';
+import type { LiveStats } from '../engine';
+
+export interface WorkerSetup {
+  index: number;               // 0-based, for messages and the worker's RNG stream
+  spec: ClientsSpec;
+  plans: ClientPlan[];         // this worker's clients only
+  nodeUrls: string[];
+  seed: number;
+  publishers: string[];        // every publisher of the run, in every worker
+  localAddresses: string[];    // source addresses to spread connections over; [] = OS default
+}
+
+export type ToWorker =
+  | { t: 'init'; setup: WorkerSetup }
+  /** The run start as epoch ms: each worker turns it into its own performance.now() value. */
+  | { t: 'start'; runStartEpochMs: number }
+  | { t: 'phase'; phase: string }
+  | { t: 'stopPublishing' }
+  | { t: 'isQuiet'; id: number; quietMs: number }
+  | { t: 'finish' }
+  | { t: 'stop' };
+
+export type FromWorker =
+  | { t: 'ready' }
+  | { t: 'stats'; stats: LiveStats; lastSecondP99: number | null }
+  | { t: 'quiet'; id: number; quiet: boolean }
+  | { t: 'result'; snapshot: LedgerSnapshot; histograms: Record<string, string>; stats: LiveStats }
+  | { t: 'error'; message: string };
+
+/** How often a worker pushes its counters (the parent samples once a second; fresher is smoother). */
+export const STATS_PUSH_MS = 200;
