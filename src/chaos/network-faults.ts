@@ -1,8 +1,9 @@
 // Network faults, all through the Toxiproxy API (DESIGN.md principle 2): a toxic on some
 // proxies, a proxy taken down, or a partition (every link between a group and the rest).
-import type { Toxic, Toxiproxy } from 'toxiproxy-node-client';
+import type { Toxic } from 'toxiproxy-node-client';
 import type { FaultSpec } from '../scenario/types';
 import type { Fault } from './fault';
+import type { ProxyApis } from './proxy-apis';
 import type { ProxySwitch } from './proxy-switch';
 
 export class ToxicFault implements Fault {
@@ -11,7 +12,7 @@ export class ToxicFault implements Fault {
   constructor(
     readonly label: string,
     readonly target: string,
-    private readonly toxiproxy: Toxiproxy,
+    private readonly apis: ProxyApis,
     private readonly proxyNames: string[],
     private readonly spec: FaultSpec,
     private readonly toxicName: string,
@@ -20,7 +21,7 @@ export class ToxicFault implements Fault {
   async begin(): Promise<void> {
     const streams = this.spec.stream === 'both' ? ['upstream', 'downstream'] : [this.spec.stream ?? 'downstream'];
     await Promise.all(this.proxyNames.flatMap((proxyName) => streams.map(async (stream) => {
-      const proxy = await this.toxiproxy.get(proxyName);
+      const proxy = await this.apis.for(proxyName).get(proxyName);
       const toxic = await proxy.addToxic({
         name: `${this.toxicName}_${stream}`,
         type: this.spec.toxic!,

@@ -1,11 +1,11 @@
 // Disabling proxies with reference counts: a `down` and a `partition` that overlap on the
 // same proxy must not re-enable it when the first of them ends.
-import type { Toxiproxy } from 'toxiproxy-node-client';
+import type { ProxyApis } from './proxy-apis';
 
 export class ProxySwitch {
   private downCount = new Map<string, number>();
 
-  constructor(private readonly toxiproxy: Toxiproxy) {}
+  constructor(private readonly apis: ProxyApis) {}
 
   async disable(name: string): Promise<void> {
     const n = this.downCount.get(name) ?? 0;
@@ -21,7 +21,7 @@ export class ProxySwitch {
   }
 
   private async setEnabled(name: string, enabled: boolean): Promise<void> {
-    const proxy = await this.toxiproxy.get(name);
+    const proxy = await this.apis.for(name).get(name);
     await proxy.update({ enabled, listen: proxy.listen, upstream: proxy.upstream });
   }
 }

@@ -2,13 +2,13 @@
 // each on time (faults overlap freely), labels the phases (steady / fault / recovery),
 // records every start and end, and undoes whatever is still active when the run stops —
 // also when it fails.
-import { Toxiproxy } from 'toxiproxy-node-client';
 import type { TimelineEvent } from '../report/results-schema';
 import type { Cluster } from '../runtime/cluster';
 import type { FaultSpec } from '../scenario/types';
 import type { Fault } from './fault';
 import { ProxiesDownFault, ToxicFault } from './network-faults';
 import { KillFault, PauseFault } from './node-faults';
+import { ProxyApis } from './proxy-apis';
 import { ProxySwitch } from './proxy-switch';
 import { partitionLinks, proxiesOf, targetLabel } from './targets';
 
@@ -49,11 +49,11 @@ export class FaultTimeline {
     private readonly recoveryMs: number,
     private readonly log: (line: string) => void = () => {},
   ) {
-    const toxiproxy = new Toxiproxy(cluster.proxies.apiUrl);
-    const switcher = new ProxySwitch(toxiproxy);
+    const apis = new ProxyApis(cluster.proxies);
+    const switcher = new ProxySwitch(apis);
     specs.forEach((spec, i) => {
       const label = describeFault(spec);
-      const fault = buildFault(spec, i, label, cluster, toxiproxy, switcher);
+      const fault = buildFault(spec, i, label, cluster, apis, switcher);
       const window = spec.forMs ?? spec.restartAfterMs;
       const endMs = window !== undefined ? spec.atMs + window : spec.action === 'restart' ? spec.atMs : null;
       const event: TimelineEvent = { atMs: spec.atMs, kind: 'fault', label, target: fault.target };
@@ -155,14 +155,14 @@ export class FaultTimeline {
   }
 }
 
-function buildFault(spec: FaultSpec, i: number, label: string, cluster: Cluster, toxiproxy: Toxiproxy, switcher: ProxySwitch): Fault {
+function buildFault(spec: FaultSpec, i: number, label: string, cluster: Cluster, apis: ProxyApis, switcher: ProxySwitch): Fault {
   if (spec.action === 'partition') {
     const group = spec.nodes ?? [];
     return new ProxiesDownFault(label, `partition:${group.join(',')}`, switcher, partitionLinks(group, cluster.proxies));
   }
   const target = spec.target!;
   const name = targetLabel(target);
-  if (spec.toxic) return new ToxicFault(label, name, toxiproxy, proxiesOf(target, cluster.proxies), spec, `chatbench_f${i}`);
+  if (spec.toxic) return new ToxicFault(label, name, apis, proxiesOf(target, cluster.proxies), spec, `chatbench_f${i}`);
   switch (spec.action) {
     case 'down': return new ProxiesDownFault(label, name, switcher, proxiesOf(target, cluster.proxies));
     case 'kill':

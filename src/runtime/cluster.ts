@@ -12,6 +12,11 @@ export interface ClusterNode {
 export interface ClusterProxies {
   /** Toxiproxy API base URL (embedded server or a real Toxiproxy), e.g. http://127.0.0.1:8474 */
   apiUrl: string;
+  /**
+   * Proxy name → API base URL, for proxies NOT served by `apiUrl` (a big local run splits its
+   * client proxies over several proxy processes to stay under the open-files limit).
+   */
+  apiUrls?: Record<string, string>;
   /** proxy name per node for client traffic: `clients:ID` target → proxy name */
   clients: Record<string, string>;
   /** proxy name per ordered pair "A>B": the proxy node A uses to reach node B */
@@ -35,6 +40,7 @@ export interface StartOptions {
   runDir: string;              // reports/<run-id>/: logs and data dirs go below it
   log?: (line: string) => void;
   signal?: AbortSignal;        // aborted on Ctrl-C: start() must clean up and reject
+  expectedClients?: number;    // clients the run will connect (sizes the local fault proxy)
 }
 
 export type StartCluster = (spec: ClusterSpec, opts: StartOptions) => Promise<Cluster>;
