@@ -25,7 +25,8 @@ export interface RunOptions {
   signal?: AbortSignal;        // abort = Ctrl-C: stop everything, exit 130
   startCluster?: StartCluster; // override the scenario's runtime (tests, --runtime)
   quietMs?: number;            // drain ends early after this long without deliveries (default 1000)
-  engine?: (setup: EngineSetup) => LoadEngine; // where clients run (default: this process)
+  /** where clients run (default: this process); call `onFailure` when the engine breaks mid-run (the run stops, exit 3) */
+  engine?: (setup: EngineSetup, onFailure: (err: UserError) => void) => LoadEngine;
 }
 
 export interface RunOutcome {
@@ -64,7 +65,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
   let engine: LoadEngine | null = null;
   const progress = createProgress({ tty: opts.tty ?? false, quiet: opts.quiet ?? false, write });
   try {
-    cluster = await startCluster(scenario.cluster, { runDir, log, signal });
+    cluster = await startCluster(scenario.cluster, { runDir, log, signal, expectedClients: scenario.clients.count });
     if (interrupted()) throw new UserError('interrupted', EXIT.interrupted);
 
     const runTag = runId.slice(-4);
@@ -73,7 +74,14 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
       spec: scenario.clients, plans, nodeUrls: cluster.nodes.map((n) => n.clientUrl), seed: scenario.seed,
       publishers: plans.filter((p) => p.publishChannel).map((p) => p.id),
     };
-    engine = opts.engine ? opts.engine(setup) : new InProcessEngine(setup);
+    // A broken engine (a worker process died) ends the waits at once: the run fails with its error.
+    let engineFailure: UserError | null = null;
+    const engineBroke = new AbortController();
+    const waitSignal = signal ? AbortSignal.any([signal, engineBroke.signal]) : engineBroke.signal;
+    const checkEngine = () => { if (engineFailure) throw engineFailure; };
+    engine = opts.engine
+      ? opts.engine(setup, (err) => { engineFailure ??= err; engineBroke.abort(); })
+      : new InProcessEngine(setup);
     timeline = new FaultTimeline(scenario.faults, cluster, scenario.recoveryMs, (l) => log(`  ${l}`));
 
     // --- drive -----------------------------------------------------------------------------
@@ -99,11 +107,13 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
       });
     }, 1000);
     try {
-      await sleep(scenario.durationMs, signal);
+      await sleep(scenario.durationMs, waitSignal);
+      checkEngine();
       engine.stopPublishing();
       log(interrupted() ? '' : `  publishing stopped at ${Math.round(performance.now() - t0)} ms; draining (up to ${scenario.drainMs} ms)`);
       const drainEnd = performance.now() + scenario.drainMs;
-      while (!interrupted() && performance.now() < drainEnd && !(await engine.isQuiet(opts.quietMs ?? 1000))) await sleep(100, signal);
+      while (!interrupted() && performance.now() < drainEnd && !(await engine.isQuiet(opts.quietMs ?? 1000))) await sleep(100, waitSignal);
+      checkEngine();
     } finally {
       clearInterval(phaseTick);
       clearInterval(secondTick);
