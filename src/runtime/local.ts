@@ -1,9 +1,12 @@
 // Local runtime (the default): every broker node is a child process on a loopback port, and
 // every connection — clients to nodes, node to node — goes through the embedded fault proxy.
+// A run with many clients splits the client proxies over several proxy processes, because a
+// relayed connection costs the proxy two file descriptors (see src/load/workers/fd-budget.ts).
 import type { ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { proxyNamesFor } from '../chaos/proxy-names';
 import { usageError } from '../errors';
+import { checkClusterFds, proxyProcessNodes, raiseFdSoftLimit } from '../load/workers/fd-budget';
 import { nodeIds, type ClusterSpec } from '../scenario/types';
 import type { Cluster, ClusterNode, StartCluster, StartOptions } from './cluster';
 import { startProxyServer, type ProxyServer } from './embedded-proxy';
@@ -33,8 +36,9 @@ export const startLocalCluster: StartCluster = async (spec, opts) => {
 class LocalCluster implements Cluster {
   readonly runtime = 'local' as const;
   nodes: ClusterNode[] = [];
-  proxies = { apiUrl: '', clients: {} as Record<string, string>, links: {} as Record<string, string> };
-  private proxy: ProxyServer | null = null;
+  proxies = { apiUrl: '', apiUrls: {} as Record<string, string>, clients: {} as Record<string, string>, links: {} as Record<string, string> };
+  private proxy: ProxyServer | null = null;     // the first proxy process: links, and client proxies that fit
+  private extraProxies: ProxyServer[] = [];
   private local = new Map<string, LocalNode>();
   private stopped = false;
 
@@ -44,8 +48,21 @@ class LocalCluster implements Cluster {
     const ids = nodeIds(this.spec.nodes);
     const names = proxyNamesFor(ids);
     const logDir = join(this.opts.runDir, 'logs');
+    const clients = this.opts.expectedClients ?? 0;
+    const limit = raiseFdSoftLimit()?.soft ?? Infinity; // processes started from now on inherit it
+    checkClusterFds(clients, ids.length, 'local', limit);
+    const groups = Number.isFinite(limit) ? proxyProcessNodes(ids.length, clients, limit) : [ids];
     this.proxy = await startProxyServer(logDir);
-    this.proxies = { apiUrl: this.proxy.apiUrl, ...names };
+    const serverOf = new Map<string, ProxyServer>();
+    for (let g = 1; g < groups.length; g++) {
+      this.checkAborted();
+      const server = await startProxyServer(join(logDir, `proxy-${g + 1}`));
+      this.extraProxies.push(server);
+      for (const id of groups[g]) serverOf.set(id, server);
+    }
+    const apiUrls: Record<string, string> = {};
+    for (const [id, server] of serverOf) apiUrls[names.clients[id]] = server.apiUrl;
+    this.proxies = { apiUrl: this.proxy.apiUrl, apiUrls, ...names };
     this.checkAborted();
 
     const ports = await freePorts(ids.length);
@@ -57,7 +74,7 @@ class LocalCluster implements Cluster {
       linkPorts.set(pair, await this.proxy.createProxy(name, `127.0.0.1:${portOf.get(to)}`));
     }
     for (const id of ids) {
-      const clientPort = await this.proxy.createProxy(names.clients[id], `127.0.0.1:${portOf.get(id)}`);
+      const clientPort = await (serverOf.get(id) ?? this.proxy).createProxy(names.clients[id], `127.0.0.1:${portOf.get(id)}`);
       this.nodes.push({ id, clientUrl: `ws://127.0.0.1:${clientPort}`, directUrl: `ws://127.0.0.1:${portOf.get(id)}` });
     }
     for (const id of ids) {
@@ -117,6 +134,6 @@ class LocalCluster implements Cluster {
       if (n.child) await stopProcess(n.child);
       n.child = null;
     }));
-    await this.proxy?.stop();
+    await Promise.all([this.proxy, ...this.extraProxies].map((p) => p?.stop()));
   }
 }
