@@ -57,17 +57,21 @@ function overridesOf(o: RunCliOptions): (raw: Record<string, unknown>) => void {
 interface RunCliOptions {
   runtime?: RuntimeKind; out: string; junit?: string; jsonSummary?: boolean; quiet?: boolean;
   nodeImage?: string; toxiproxyImage?: string; brokerFault?: string; brokerFaultRate?: number; seed?: number;
+  workers?: number;
 }
 
 async function runCommand(file: string, o: RunCliOptions): Promise<void> {
   const { loadScenarioFile } = await import('./scenario/load');
   const scenario = loadScenarioFile(file, overridesOf(o));
   const { runScenario } = await import('./run');
+  const { checkFdBudget, defaultWorkers, engineFactory, raiseFdSoftLimit } = await import('./load/workers');
+  const workers = o.workers ?? defaultWorkers(scenario.clients.count, undefined, raiseFdSoftLimit()?.soft);
+  checkFdBudget({ clients: scenario.clients.count, workers, nodes: scenario.cluster.nodes, runtime: scenario.cluster.runtime });
   const { writeReports } = await import('./report/write');
   const { formatSummary, formatJsonSummary } = await import('./report/console');
   const signal = interruptSignal();
   const outcome = await runScenario(scenario, {
-    outDir: o.out, quiet: o.quiet, signal, tty: process.stderr.isTTY === true,
+    outDir: o.out, quiet: o.quiet, signal, tty: process.stderr.isTTY === true, engine: engineFactory(workers),
   });
   const paths = await writeReports(outcome.results, outcome.runDir, { junit: o.junit });
   if (o.jsonSummary) process.stdout.write(`${formatJsonSummary(outcome.results)}\n`);
@@ -102,6 +106,7 @@ export function buildProgram(): Command {
       return r;
     })
     .option('--seed <n>', 'override the scenario seed', parseIntOption('--seed', 0))
+    .option('--workers <n>', `load processes for the clients (1 = this process; default: 1 below 5000 clients, else cores - 1 and as many as the open-files limit needs)`, parseIntOption('--workers', 1))
     .action(runCommand);
 
   program.command('validate')
