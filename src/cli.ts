@@ -179,11 +179,11 @@ export function buildProgram(): Command {
     });
 
   program.command('clean')
-    .description('remove leftovers of interrupted Docker runs (containers and networks labelled chat-bench)')
+    .description('remove leftovers of interrupted Docker runs (containers, networks and volumes labelled chat-bench)')
     .action(async () => {
       const { cleanDocker } = await import('./runtime/clean');
       const removed = await cleanDocker();
-      process.stdout.write(`removed ${removed.containers} container(s) and ${removed.networks} network(s)\n`);
+      process.stdout.write(`removed ${removed.containers} container(s), ${removed.networks} network(s), ${removed.volumes} volume(s)\n`);
     });
 
   return program;

@@ -94,13 +94,14 @@ export class FaultTimeline {
   private async end(p: Planned): Promise<void> {
     if (p.state !== 'active') return;
     p.state = 'done';
+    // The window closes when the undo is issued (as it opened when the fault was issued).
+    p.event.endMs = Math.round(this.elapsed());
+    this.lastEndMs = p.event.endMs;
     try {
       await p.fault.end();
     } catch (err) {
       this.fail(p, 'end', err);
     }
-    p.event.endMs = Math.round(this.elapsed());
-    this.lastEndMs = p.event.endMs;
     this.log(`fault ends: ${p.fault.label}`);
     this.updatePhase();
     // The recovery window closes by itself; check again when it should be over.

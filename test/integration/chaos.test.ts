@@ -37,7 +37,7 @@ describe('fault timeline against the reference cluster', () => {
     assert.equal(faults.length, 2);
     for (const f of faults) {
       assert.ok(Math.abs(f.atMs - 2500) <= 50, `fault started at ${f.atMs} ms`);
-      assert.ok(f.endMs !== undefined && Math.abs(f.endMs - 5500) <= 150, `fault ended at ${f.endMs} ms`);
+      assert.ok(f.endMs !== undefined && Math.abs(f.endMs - 5500) <= 50, `fault ended at ${f.endMs} ms`);
       assert.equal(f.error, undefined);
     }
     assert.ok(results.latency.phases.fault && results.latency.phases.recovery, 'fault and recovery phases recorded');
