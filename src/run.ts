@@ -102,7 +102,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
         msgsPerSec: s.deliveries,
         p99LastSecUs: engine!.lastSecondP99(),
         activeFaults: timeline!.activeFaults(),
-        lostSoFar: 0,
+        lostSoFar: sampler.lastHoles,
         phase: timeline!.phase,
       });
     }, 1000);
@@ -143,6 +143,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
 class SecondSampler {
   private last = { deliveries: 0, published: 0, acked: 0, reconnects: 0, disconnects: 0 };
   private t = -1;
+  lastHoles = 0;
 
   constructor(private readonly engine: LoadEngine, private readonly series: SecondSample[], private readonly t0: number) {}
 
@@ -150,6 +151,7 @@ class SecondSampler {
    * seconds as the latency recorder's), even when the timer fires late. */
   sample(): SecondSample {
     const s = this.engine.stats();
+    this.lastHoles = s.holes;
     this.t = Math.max(this.t + 1, Math.round((performance.now() - this.t0) / 1000) - 1);
     const sample: SecondSample = {
       t: this.t,

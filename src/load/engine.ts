@@ -9,8 +9,13 @@ import type { ClientPlan } from './assignment';
 import { LoadDriver } from './driver';
 import type { DriverStats } from './stats';
 
-export type LiveStats = Pick<DriverStats, 'connected' | 'maxConnected' | 'connects' | 'reconnects' | 'disconnects' |
+type DriverCounters = Pick<DriverStats, 'connected' | 'maxConnected' | 'connects' | 'reconnects' | 'disconnects' |
   'connectFailures' | 'heartbeatTimeouts' | 'published' | 'retries' | 'acked' | 'deliveries' | 'publishErrors'>;
+
+export type LiveStats = DriverCounters & {
+  /** holes in the streams so far (IntegrityLedger.holesSoFar): the live "lost so far" */
+  holes: number;
+};
 
 export interface EngineSetup {
   spec: ClientsSpec;
@@ -45,11 +50,12 @@ export interface LoadEngine {
   stop(): Promise<void>;
 }
 
-export function copyStats(s: LiveStats): LiveStats {
+export function copyStats(s: DriverCounters & { holes?: number }): LiveStats {
   return {
     connected: s.connected, maxConnected: s.maxConnected, connects: s.connects, reconnects: s.reconnects,
     disconnects: s.disconnects, connectFailures: s.connectFailures, heartbeatTimeouts: s.heartbeatTimeouts,
     published: s.published, retries: s.retries, acked: s.acked, deliveries: s.deliveries, publishErrors: s.publishErrors,
+    holes: s.holes ?? 0,
   };
 }
 
@@ -73,7 +79,7 @@ export class InProcessEngine implements LoadEngine {
 
   setPhase(phase: string): void { this.latency?.setPhase(phase); }
   stopPublishing(): void { this.driver?.stopPublishing(); }
-  stats(): LiveStats { return copyStats(this.driver!.stats); }
+  stats(): LiveStats { return { ...copyStats(this.driver!.stats), holes: this.ledger.holesSoFar() }; }
   lastSecondP99(): number | null { return this.latency?.lastSecondP99() ?? null; }
   async isQuiet(quietMs: number): Promise<boolean> { return this.driver?.isQuiet(quietMs) ?? true; }
 

@@ -110,6 +110,21 @@ export class IntegrityLedger {
 
   // ---------------------------------------------------------------- publisher side
 
+  /**
+   * Live estimate for the progress line: serials missing below each stream's highest one,
+   * outside announced gaps. Not the verdict (a reordered message may still fill a hole, and
+   * losses above the last serial show only at the end): account() decides.
+   */
+  holesSoFar(): number {
+    let holes = 0;
+    for (const st of this.streams) {
+      if (st.start < 0 || st.last <= st.start) continue;
+      const span = st.last - st.start;
+      holes += span - st.received.countIn(st.start + 1, st.last) - st.gaps.countIn(st.start + 1, st.last);
+    }
+    return Math.max(0, holes);
+  }
+
   /** First send of (publisher, n) on channel; retries must not be reported again. */
   publishSent(channel: string, publisher: string, n: number, scheduledUs: number): void {
     const rec = this.publisherRecord(channel, publisher);
