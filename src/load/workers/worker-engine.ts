@@ -19,6 +19,16 @@ const QUIET_TIMEOUT_MS = 10_000;
 const RESULT_TIMEOUT_MS = 120_000;
 const EXIT_GRACE_MS = 3000;
 
+/**
+ * The parent's node flags that workers inherit: a short allow-list. Never the parent's whole
+ * execArgv: under `node -e CODE` it holds the code itself, and every worker would run it again.
+ */
+const INHERITED_FLAGS = /^--(cpu-prof|heap-prof|enable-source-maps)$|^--(max-old-space-size|max-semi-space-size|stack-size|cpu-prof-dir|cpu-prof-interval|heap-prof-dir)=/;
+
+export function workerExecArgv(parentArgv: readonly string[]): string[] {
+  return parentArgv.filter((a) => INHERITED_FLAGS.test(a));
+}
+
 export interface WorkerEngineOptions {
   workers: number;
   /** Called once, when a worker dies or fails before the run is over (the run loop aborts). */
@@ -52,7 +62,7 @@ class WorkerProcess {
     this.child = fork(WORKER_MAIN, [], {
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       serialization: 'advanced', // structured clone: big ledger snapshots cross faster than as JSON text
-      execArgv: process.execArgv.filter((a) => !a.startsWith('--cpu-prof') && !a.startsWith('--inspect')),
+      execArgv: workerExecArgv(process.execArgv),
     });
     this.child.on('message', (m: FromWorker) => this.onMessage(m));
     this.child.once('error', (err) => this.onTrouble(this, err.message));
