@@ -1,5 +1,6 @@
-// One timer for thousands of clients: a binary min-heap of due times, drained by a single
-// interval. Avoids a setTimeout per message or per reconnect (event-loop stalls at scale).
+// One timer for thousands of clients: a min-heap of due times, drained by a single interval.
+// Avoids a setTimeout per message or per reconnect (event-loop stalls at scale).
+import { MinHeap } from '../util/min-heap';
 
 export interface Timed {
   /** Called when due. `kind` says which of the owner's timers fired. */
@@ -8,8 +9,10 @@ export interface Timed {
 
 interface Entry { at: number; owner: Timed; kind: number; seq: number }
 
+const before = (a: Entry, b: Entry): boolean => a.at < b.at || (a.at === b.at && a.seq < b.seq);
+
 export class Scheduler {
-  private heap: Entry[] = [];
+  private heap = new MinHeap<Entry>(before);
   private seq = 0;
   private timer: NodeJS.Timeout | null = null;
 
@@ -17,18 +20,10 @@ export class Scheduler {
 
   /** Runs `owner.onTimer(kind)` at (or just after) time `at` (same clock as `now`). */
   at(at: number, owner: Timed, kind: number): void {
-    const heap = this.heap;
-    heap.push({ at, owner, kind, seq: this.seq++ });
-    let i = heap.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!before(heap[i], heap[parent])) break;
-      [heap[i], heap[parent]] = [heap[parent], heap[i]];
-      i = parent;
-    }
+    this.heap.push({ at, owner, kind, seq: this.seq++ });
   }
 
-  get size(): number { return this.heap.length; }
+  get size(): number { return this.heap.size; }
 
   start(): void {
     if (this.timer) return;
@@ -38,38 +33,16 @@ export class Scheduler {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    this.heap = [];
+    this.heap.clear();
   }
 
   /** Fires every entry that is due now; entries added while running wait for the next tick if not due. */
   runDue(): void {
     const now = this.now();
     const heap = this.heap;
-    while (heap.length > 0 && heap[0].at <= now) {
-      const top = heap[0];
-      const last = heap.pop()!;
-      if (heap.length > 0) {
-        heap[0] = last;
-        this.siftDown(0);
-      }
+    for (let top = heap.peek(); top !== undefined && top.at <= now; top = heap.peek()) {
+      heap.pop();
       top.owner.onTimer(top.kind, now);
     }
   }
-
-  private siftDown(i: number): void {
-    const heap = this.heap;
-    const n = heap.length;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < n && before(heap[l], heap[m])) m = l;
-      if (r < n && before(heap[r], heap[m])) m = r;
-      if (m === i) return;
-      [heap[i], heap[m]] = [heap[m], heap[i]];
-      i = m;
-    }
-  }
 }
-
-const before = (a: Entry, b: Entry): boolean => a.at < b.at || (a.at === b.at && a.seq < b.seq);
