@@ -150,7 +150,15 @@ export class FaultTimeline {
     for (const t of this.timers) clearTimeout(t);
     this.timers = [];
     const active = this.planned.filter((p) => p.state === 'active').reverse();
-    for (const p of active) await this.end(p);
+    for (const p of active) {
+      // A node killed for good stays down: the cluster's stop() takes care of it.
+      if (p.endMs === null && p.fault instanceof KillFault) {
+        p.state = 'done';
+        p.event.endMs = Math.round(this.elapsed());
+        continue;
+      }
+      await this.end(p);
+    }
     const at = Math.round(this.elapsed());
     for (const e of this.events) if (e.kind === 'phase' && e.endMs === undefined) e.endMs = at;
   }
