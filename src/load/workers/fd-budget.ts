@@ -3,7 +3,6 @@
 // runs it, 2 in the fault-proxy process that relays it and 1 in its broker node. Computed
 // BEFORE anything starts, so that a run that cannot fit fails at once with one line naming
 // the process, the limit and the fix, instead of dying of EMFILE in the middle.
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { infraError } from '../../errors';
 import { nodeIds, type RuntimeKind } from '../../scenario/types';
@@ -30,18 +29,11 @@ export function readFdLimits(): FdLimits | null {
 }
 
 /**
- * Raises this process's soft limit to its hard limit, so that every process the run starts
- * afterwards inherits it. Node has no setrlimit(); prlimit(1) can change a running process's
- * limits (same user, up to the hard limit). Without prlimit the soft limit stays (see
- * docs/scale.md: `ulimit -n $(ulimit -Hn)` before the run). Returns the limits in effect.
+ * The open-files limit of this process and of every process it starts. Node raises its soft
+ * limit to the hard one at startup (and children inherit), so this is in effect the hard
+ * limit, which only root can raise (ulimit -Hn, limits.conf, docker --ulimit nofile=…).
  */
-export function raiseFdSoftLimit(): FdLimits | null {
-  const before = readFdLimits();
-  if (!before || before.soft >= before.hard || !Number.isFinite(before.hard)) return before;
-  const r = spawnSync('prlimit', ['--pid', String(process.pid), `--nofile=${before.hard}:${before.hard}`], { stdio: 'ignore' });
-  if (r.error || r.status !== 0) return before;
-  return readFdLimits();
-}
+export const fdLimit = (): number => readFdLimits()?.soft ?? Infinity;
 
 export const driverFds = (clients: number): number => Math.ceil(clients * FD_CHURN) + FD_RESERVE;
 export const proxyFds = (connections: number): number => Math.ceil(2 * connections * FD_CHURN) + FD_RESERVE;
@@ -82,11 +74,11 @@ export interface FdCheckInput {
   workers: number;             // load processes (1 = the chat-bench process itself)
   nodes: number;
   runtime: RuntimeKind;
-  /** default: this process's soft limit (after raiseFdSoftLimit) */
+  /** default: fdLimit() */
   limit?: number;
 }
 
-const limitNow = (limit?: number): number => limit ?? raiseFdSoftLimit()?.soft ?? Infinity;
+const limitNow = (limit?: number): number => limit ?? fdLimit();
 const overLimit = (limit: number): string => `over the open-files limit of ${limit} (ulimit -n; hard limit ${readFdLimits()?.hard ?? 'unknown'})`;
 
 /**

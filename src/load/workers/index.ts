@@ -6,7 +6,7 @@ import { WorkerEngine } from './worker-engine';
 
 export { WorkerEngine, sumStats, type WorkerEngineOptions, type WorkerPart } from './worker-engine';
 export { AUTO_WORKERS_FROM, defaultWorkers, localAddressesFor, splitPlans } from './plan';
-export { checkFdBudget, raiseFdSoftLimit, readFdLimits, type FdCheckInput, type FdLimits } from './fd-budget';
+export { checkFdBudget, fdLimit, readFdLimits, type FdCheckInput, type FdLimits } from './fd-budget';
 
 /** 1 → InProcessEngine (clients in this process); N ≥ 2 → WorkerEngine with N processes. */
 export function createEngine(setup: EngineSetup, workers: number, onFailure?: (err: UserError) => void): LoadEngine {
