@@ -6,7 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { proxyNamesFor } from '../chaos/proxy-names';
 import { usageError } from '../errors';
-import { checkClusterFds, proxyProcessNodes, raiseFdSoftLimit } from '../load/workers/fd-budget';
+import { checkClusterFds, fdLimit, proxyProcessNodes } from '../load/workers/fd-budget';
 import { nodeIds, type ClusterSpec } from '../scenario/types';
 import type { Cluster, ClusterNode, StartCluster, StartOptions } from './cluster';
 import { startProxyServer, type ProxyServer } from './embedded-proxy';
@@ -49,7 +49,7 @@ class LocalCluster implements Cluster {
     const names = proxyNamesFor(ids);
     const logDir = join(this.opts.runDir, 'logs');
     const clients = this.opts.expectedClients ?? 0;
-    const limit = raiseFdSoftLimit()?.soft ?? Infinity; // processes started from now on inherit it
+    const limit = fdLimit();
     checkClusterFds(clients, ids.length, 'local', limit);
     const groups = Number.isFinite(limit) ? proxyProcessNodes(ids.length, clients, limit) : [ids];
     this.proxy = await startProxyServer(logDir);
