@@ -64,8 +64,8 @@ async function runCommand(file: string, o: RunCliOptions): Promise<void> {
   const { loadScenarioFile } = await import('./scenario/load');
   const scenario = loadScenarioFile(file, overridesOf(o));
   const { runScenario } = await import('./run');
-  const { checkFdBudget, defaultWorkers, engineFactory, raiseFdSoftLimit } = await import('./load/workers');
-  const workers = o.workers ?? defaultWorkers(scenario.clients.count, undefined, raiseFdSoftLimit()?.soft);
+  const { checkFdBudget, defaultWorkers, engineFactory, fdLimit } = await import('./load/workers');
+  const workers = o.workers ?? defaultWorkers(scenario.clients.count, undefined, fdLimit());
   checkFdBudget({ clients: scenario.clients.count, workers, nodes: scenario.cluster.nodes, runtime: scenario.cluster.runtime });
   const { writeReports } = await import('./report/write');
   const { formatSummary, formatJsonSummary } = await import('./report/console');
