@@ -123,13 +123,15 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     const runEndMs = performance.now() - t0;
     const finished = await engine.finish();
     await timeline.stop();
-    if (interrupted()) throw new UserError('interrupted', EXIT.interrupted);
+    // Interrupted after the clients ran: still account for what happened and write it down
+    // (exit 130), as a partial record is worth more than none.
 
     // --- account -----------------------------------------------------------------------------
     const integrity = account(finished.snapshots, { faultWindows: timeline.windows(runEndMs), runStartUs });
     const results = buildResults({
       scenario, runId, startedAt, durationMs: Math.round(runEndMs), cluster, integrity, latency: finished.latency, series,
       timeline: timeline.events, stats: finished.stats, faultFailures: timeline.failed, workers: engine.workers,
+      interrupted: interrupted(),
     });
     return { results, runDir, exitCode: results.exitCode };
   } finally {

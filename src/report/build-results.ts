@@ -27,6 +27,8 @@ export interface RunFacts {
   stats: Pick<DriverStats, 'maxConnected' | 'connects' | 'reconnects' | 'disconnects' | 'connectFailures' | 'heartbeatTimeouts'>;
   faultFailures: number;
   workers: number;
+  /** stopped by Ctrl-C: the record is partial and the exit code is 130 */
+  interrupted?: boolean;
 }
 
 /** Threshold metrics read from a run's histograms and totals. */
@@ -60,7 +62,8 @@ export function buildResults(f: RunFacts): ResultsV1 {
   }));
   const thresholds = evaluateThresholds(s.thresholds, metricSource(f.latency, f.integrity, f.stats));
   const thresholdsPass = thresholds.every((t) => t.pass);
-  const exitCode = f.faultFailures > 0 ? EXIT.infrastructure : thresholdsPass ? EXIT.ok : EXIT.thresholdFailed;
+  const exitCode = f.interrupted ? EXIT.interrupted
+    : f.faultFailures > 0 ? EXIT.infrastructure : thresholdsPass ? EXIT.ok : EXIT.thresholdFailed;
   return {
     schema: 1,
     tool: { name: 'chat-bench', version: VERSION },

@@ -59,5 +59,8 @@ test('SIGINT mid-run: exit 130, one line, nothing left running', async () => {
   assert.doesNotMatch(stderr, /\n\s+at /);
   assert.deepEqual(processesMentioning(out), [], 'no node process survives');
   assert.deepEqual(started.filter(alive), [], 'no process the run started survives');
-  assert.deepEqual(readdirSync(out).length, 1, 'the run folder is there (logs kept)');
+  const [runDir] = readdirSync(out);
+  const results = JSON.parse(readFileSync(`${out}/${runDir}/results.json`, 'utf8')) as { exitCode: number; totals: { published: number } };
+  assert.equal(results.exitCode, 130, 'the partial record is written, marked interrupted');
+  assert.ok(results.totals.published > 0);
 });
