@@ -1,0 +1,201 @@
+// Cost of chat-bench's verification on the receiving side: the same fan-out load is received
+// (a) by bare `ws` clients that only count frames and (b) by chat-bench's virtual clients
+// (parse, integrity ledger, latency histogram, heartbeats, resume bookkeeping). Reports CPU µs
+// (user + system) of the receiving process per delivered message, and the ratio b/a.
+//
+//   node dist/bench/overhead.js [--runs 5] [--clients 1000] [--channels 50] [--rate 20] [--seconds 5] [--payload 128]
+//
+// One broker node (reference broker, direct, no proxy) in its own process; publishers in this
+// process (not measured); the receivers in a child process, (a) and (b) alternating so each
+// pair runs under the same machine conditions. Prints each pair and the medians.
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import WebSocket from 'ws';
+import { DEFAULT_RECONNECT } from '../src/load/backoff';
+import { LoadDriver } from '../src/load/driver';
+import type { ClientPlan } from '../src/load/assignment';
+import { startListeningProcess, stopProcess } from '../src/runtime/process';
+import type { ClientsSpec } from '../src/scenario/types';
+import { IntegrityLedger } from '../src/verify/ledger';
+import { LatencyRecorder } from '../src/verify/latency';
+
+type Mode = 'bare' | 'verify';
+interface ChildArgs { mode: Mode; url: string; clients: number; channels: number; publishers: string[]; payload: number }
+type ToChild = { t: 'measure' } | { t: 'report' };
+type FromChild = { t: 'ready' } | { t: 'report'; cpuUs: number; frames: number; wallMs: number };
+
+const channelName = (k: number) => `ovh.ch${k}`;
+const median = (xs: number[]) => { const s = xs.slice().sort((a, b) => a - b); return s.length ? (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2 : NaN; };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// ------------------------------------------------------------------------- receiving child
+
+function runChild(a: ChildArgs): void {
+  let frames = () => 0;
+  let connected = () => 0;
+  if (a.mode === 'bare') {
+    let count = 0;
+    let open = 0;
+    for (let i = 0; i < a.clients; i++) {
+      const ws = new WebSocket(a.url, { perMessageDeflate: false });
+      ws.on('open', () => { open++; ws.send(JSON.stringify({ t: 'sub', ch: channelName(i % a.channels) })); });
+      ws.on('message', () => { count++; });
+      ws.on('error', () => {});
+    }
+    frames = () => count;
+    connected = () => open;
+  } else {
+    const spec: ClientsSpec = {
+      count: a.clients, rampUpMs: 0, channels: a.channels, subscriptionsPerClient: 1, publishers: 0, publishRate: 0,
+      payloadBytes: a.payload, reconnect: DEFAULT_RECONNECT, heartbeat: { intervalMs: 5000, timeoutMs: 10000 },
+    };
+    const plans: ClientPlan[] = Array.from({ length: a.clients }, (_, i) => ({
+      id: `s${i}`, node: 0, channels: [channelName(i % a.channels)], publishChannel: null, startOffsetMs: 0,
+    }));
+    const latency = new LatencyRecorder(performance.now());
+    const driver = new LoadDriver({ spec, plans, nodeUrls: [a.url], ledger: new IntegrityLedger({ publishers: a.publishers }), latency, seed: 1 });
+    driver.start();
+    frames = () => driver.stats.deliveries;
+    connected = () => driver.stats.connected;
+  }
+  let base = { cpu: process.cpuUsage(), frames: 0, wall: 0 };
+  const waitReady = setInterval(() => {
+    if (connected() < a.clients) return;
+    clearInterval(waitReady);
+    process.send!({ t: 'ready' } satisfies FromChild);
+  }, 50);
+  process.on('message', (m: ToChild) => {
+    if (m.t === 'measure') base = { cpu: process.cpuUsage(), frames: frames(), wall: performance.now() };
+    else {
+      const cpu = process.cpuUsage(base.cpu);
+      process.send!({ t: 'report', cpuUs: cpu.user + cpu.system, frames: frames() - base.frames, wallMs: performance.now() - base.wall } satisfies FromChild);
+    }
+  });
+  process.on('disconnect', () => process.exit(0));
+}
+
+// ------------------------------------------------------------------------- publishers (parent)
+
+class Publishers {
+  private sockets: WebSocket[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private seq: number[] = [];
+  sent = 0;
+
+  constructor(private readonly url: string, private readonly channels: number, private readonly rate: number, private readonly payload: number) {}
+
+  async start(): Promise<void> {
+    this.sockets = await Promise.all(Array.from({ length: this.channels }, () => new Promise<WebSocket>((ok, fail) => {
+      const ws = new WebSocket(this.url, { perMessageDeflate: false });
+      ws.once('open', () => ok(ws));
+      ws.once('error', fail);
+    })));
+    this.seq = this.sockets.map(() => 0);
+    const x = 'x'.repeat(Math.max(0, this.payload - 70));
+    const intervalMs = 1000 / this.rate;
+    const t0 = performance.now();
+    // Open loop: message n of every publisher is due at t0 + n·interval (phases spread).
+    this.timer = setInterval(() => {
+      const now = performance.now();
+      this.sockets.forEach((ws, k) => {
+        const phase = (k / this.sockets.length) * intervalMs;
+        while (t0 + phase + this.seq[k] * intervalMs <= now) {
+          const n = ++this.seq[k];
+          const ts = Math.round((performance.timeOrigin + t0 + phase + (n - 1) * intervalMs) * 1000);
+          const p = `p${k}`;
+          ws.send(JSON.stringify({ t: 'pub', ch: channelName(k), id: `${p}:${channelName(k)}:${n}`, d: { p, n, ts, x } }));
+          this.sent++;
+        }
+      });
+    }, 5);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    for (const ws of this.sockets) ws.terminate();
+  }
+}
+
+// ------------------------------------------------------------------------- parent
+
+function once<T extends FromChild['t']>(child: ChildProcess, t: T): Promise<Extract<FromChild, { t: T }>> {
+  return new Promise((ok, fail) => {
+    const onMsg = (m: FromChild) => { if (m.t === t) { child.off('message', onMsg); ok(m as Extract<FromChild, { t: T }>); } };
+    child.on('message', onMsg);
+    child.once('exit', (code) => fail(new Error(`receiver exited (${code})`)));
+  });
+}
+
+async function measure(mode: Mode, a: Omit<ChildArgs, 'mode'>, seconds: number): Promise<{ usPerMsg: number; msgsPerSec: number }> {
+  const child = fork(__filename, ['--child', JSON.stringify({ ...a, mode })], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
+  try {
+    await once(child, 'ready');
+    await sleep(1500); // warm-up: JIT, first GCs
+    child.send({ t: 'measure' } satisfies ToChild);
+    await sleep(seconds * 1000);
+    const report = once(child, 'report');
+    child.send({ t: 'report' } satisfies ToChild);
+    const r = await report;
+    return { usPerMsg: r.cpuUs / r.frames, msgsPerSec: (r.frames * 1000) / r.wallMs };
+  } finally {
+    child.disconnect();
+    await new Promise((r) => child.once('exit', r));
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      child: { type: 'string' }, runs: { type: 'string', default: '5' }, clients: { type: 'string', default: '1000' },
+      channels: { type: 'string', default: '50' }, rate: { type: 'string', default: '20' }, seconds: { type: 'string', default: '5' },
+      payload: { type: 'string', default: '128' },
+    },
+  });
+  if (values.child) return runChild(JSON.parse(values.child) as ChildArgs);
+  const runs = Number(values.runs);
+  const clients = Number(values.clients);
+  const channels = Number(values.channels);
+  const rate = Number(values.rate);
+  const payload = Number(values.payload);
+  const seconds = Number(values.seconds);
+
+  const logDir = mkdtempSync(join(tmpdir(), 'cb-overhead-'));
+  const broker = await startListeningProcess('broker', resolve(__dirname, '../reference-broker/main.js'),
+    ['--id', 'node-1', '--host', '127.0.0.1', '--port', '0'], join(logDir, 'broker.log'));
+  const url = `ws://127.0.0.1:${broker.port}`;
+  const pubs = new Publishers(url, channels, rate, payload);
+  try {
+    await pubs.start();
+    const common = { url, clients, channels, publishers: Array.from({ length: channels }, (_, k) => `p${k}`), payload };
+    const offered = rate * clients; // every receiver gets its channel's rate
+    process.stdout.write(`fan-out: ${channels} publishers × ${rate}/s, ${clients} receivers (${clients / channels} per channel) = ${offered} deliveries/s offered, ${payload} B payload, ${seconds} s windows\n`);
+    process.stdout.write('run   bare µs/msg   chat-bench µs/msg   ratio   bare msg/s   chat-bench msg/s\n');
+    const bare: number[] = [];
+    const full: number[] = [];
+    const ratios: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      // Alternate which goes first, so a drift in machine load does not favour one side.
+      const [first, second]: Mode[] = i % 2 === 0 ? ['bare', 'verify'] : ['verify', 'bare'];
+      const r1 = await measure(first, common, seconds);
+      const r2 = await measure(second, common, seconds);
+      const b = first === 'bare' ? r1 : r2;
+      const v = first === 'bare' ? r2 : r1;
+      bare.push(b.usPerMsg);
+      full.push(v.usPerMsg);
+      ratios.push(v.usPerMsg / b.usPerMsg);
+      process.stdout.write(`${String(i + 1).padStart(3)}   ${b.usPerMsg.toFixed(2).padStart(11)}   ${v.usPerMsg.toFixed(2).padStart(17)}   ${(v.usPerMsg / b.usPerMsg).toFixed(2).padStart(5)}   ${Math.round(b.msgsPerSec).toString().padStart(10)}   ${Math.round(v.msgsPerSec).toString().padStart(16)}\n`);
+    }
+    process.stdout.write(`median ${median(bare).toFixed(2).padStart(10)}   ${median(full).toFixed(2).padStart(17)}   ${median(ratios).toFixed(2).padStart(5)}   (target ratio <= 1.5)\n`);
+  } finally {
+    pubs.stop();
+    await stopProcess(broker.child);
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
