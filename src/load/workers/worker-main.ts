@@ -20,9 +20,18 @@ function send(msg: FromWorker, then?: () => void): void {
   process.send!(msg, undefined, undefined, () => then?.());
 }
 
+// lastSecondP99() decodes a histogram (~ms): once per second of the run, not once per push.
+let p99Second = -1;
+let p99: number | null = null;
+
 function pushStats(): void {
   if (!driver || !latency) return;
-  send({ t: 'stats', stats: copyStats(driver.stats), lastSecondP99: latency.lastSecondP99() });
+  const second = Math.floor((performance.now() - latency.runStartMs) / 1000);
+  if (second !== p99Second) {
+    p99Second = second;
+    p99 = latency.lastSecondP99();
+  }
+  send({ t: 'stats', stats: copyStats(driver.stats), lastSecondP99: p99 });
 }
 
 function stopClients(): void {

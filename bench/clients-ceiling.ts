@@ -1,0 +1,105 @@
+// The most clients this machine sustains: steps up the client count (2k → 50k) on a local
+// cluster (fault proxy included, no faults) and stops at the first step that fails. A step
+// passes when every client connected, the run has zero integrity errors (lost, duplicated,
+// reordered, phantom, protocol errors) and the delivery p99 over the SUSTAINED window (from
+// rampUp + 5 s to the end of publishing; the connection ramp is excluded) is < 100 ms —
+// median over --runs runs, and every run intact.
+//
+//   node dist/bench/clients-ceiling.js [--runs 3] [--steps 2000,5000,10000,15000,20000,30000,40000,50000]
+//                                      [--sustain 30] [--per-channel 100] [--rate 0.5]
+//
+// Load per client is constant: each channel has --per-channel subscribers and one publisher
+// at --rate msg/s, so deliveries/s = clients × rate. Load processes (workers) and nodes are
+// chosen as `chat-bench run` would: enough for the open-files limit (see docs/scale.md).
+import { mkdtempSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { checkFdBudget, defaultWorkers, engineFactory, fdLimit } from '../src/load/workers';
+import { connectionsPerProxy } from '../src/load/workers/fd-budget';
+import type { ResultsV1 } from '../src/report/results-schema';
+import { runScenario } from '../src/run';
+import { parseScenario } from '../src/scenario/parse';
+import { LatencyRecorder, summarize } from '../src/verify/latency';
+
+const TARGET_P99_US = 100_000;
+const median = (xs: number[]) => { const s = xs.slice().sort((a, b) => a - b); return (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2; };
+
+interface StepRun { p99Us: number; integrityErrors: number; connected: number; deliveriesPerSec: number; workers: number; nodes: number }
+
+/** p99 of the deliveries received in seconds [fromS, toS) of the run (exact: the per-second histograms summed). */
+function windowP99(results: ResultsV1, fromS: number, toS: number): number {
+  const seconds = Object.entries(results.histograms)
+    .filter(([name]) => name.startsWith('second:') && Number(name.slice(7)) >= fromS && Number(name.slice(7)) < toS)
+    .map(([, b64]) => ({ overall: b64 }));
+  const h = LatencyRecorder.merge(seconds).overall;
+  return h.totalCount ? summarize(h).p99Us : Infinity;
+}
+
+async function runStep(clients: number, o: { sustainS: number; perChannel: number; rate: number }): Promise<StepRun> {
+  const limit = fdLimit();
+  const nodes = Math.max(3, Number.isFinite(limit) ? Math.ceil(clients / connectionsPerProxy(limit)) : 3);
+  const workers = defaultWorkers(clients, availableParallelism(), limit);
+  checkFdBudget({ clients, workers, nodes, runtime: 'local' });
+  const channels = Math.max(1, Math.round(clients / o.perChannel));
+  const rampS = Math.max(10, Math.ceil(clients / 700));
+  const durationS = rampS + o.sustainS;
+  const scenario = parseScenario({
+    name: `ceiling-${clients}`,
+    cluster: { runtime: 'local', nodes, durable: true },
+    clients: {
+      count: clients, rampUp: `${rampS}s`, channels, subscriptionsPerClient: 1, publishers: channels, publishRate: `${o.rate}/s`,
+      payloadBytes: 128, reconnect: { initial: '200ms', max: '5s', multiplier: 2, jitter: 'full' },
+      heartbeat: { interval: '10s', timeout: '20s' },
+    },
+    duration: `${durationS}s`,
+    drain: '10s',
+    thresholds: { loss: '== 0', duplicates: '== 0', reorders: '== 0', phantoms: '== 0' },
+    seed: 5,
+  }, 'clients-ceiling');
+  const { results } = await runScenario(scenario, { outDir: mkdtempSync(join(tmpdir(), 'cb-ceiling-')), quiet: true, engine: engineFactory(workers) });
+  const t = results.totals;
+  const sustained = results.series.filter((s) => s.t >= rampS + 5 && s.t < durationS);
+  return {
+    p99Us: windowP99(results, rampS + 5, durationS),
+    integrityErrors: t.lost + t.duplicated + t.reordered + t.phantom + t.protocolErrors + t.serialConflicts,
+    connected: results.clients.maxConnected,
+    deliveriesPerSec: sustained.length ? sustained.reduce((a, s) => a + s.deliveries, 0) / sustained.length : 0,
+    workers, nodes,
+  };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      runs: { type: 'string', default: '3' }, steps: { type: 'string', default: '2000,5000,10000,15000,20000,30000,40000,50000' },
+      sustain: { type: 'string', default: '30' }, 'per-channel': { type: 'string', default: '100' }, rate: { type: 'string', default: '0.5' },
+    },
+  });
+  const runs = Number(values.runs);
+  const steps = values.steps!.split(',').map(Number);
+  const o = { sustainS: Number(values.sustain), perChannel: Number(values['per-channel']), rate: Number(values.rate) };
+  process.stdout.write(`${availableParallelism()} cores, open-files limit ${fdLimit()}, load average at start ${loadavg().map((x) => x.toFixed(2)).join(' ')}\n`);
+  process.stdout.write(`load per client: 1 subscription, ${o.rate} msg/s per channel of ${o.perChannel} subscribers; ${runs} run(s) per step; p99 over the sustained window\n`);
+  process.stdout.write('clients  workers  nodes  deliveries/s  p99 sustained (runs)          integrity errors  connected  verdict\n');
+  let ceiling = 0;
+  for (const clients of steps) {
+    const done: StepRun[] = [];
+    for (let i = 0; i < runs; i++) done.push(await runStep(clients, o));
+    const p99 = median(done.map((r) => r.p99Us));
+    const errors = done.reduce((a, r) => a + r.integrityErrors, 0);
+    const allConnected = done.every((r) => r.connected === clients);
+    const pass = p99 < TARGET_P99_US && errors === 0 && allConnected;
+    const ms = (us: number) => (Number.isFinite(us) ? `${(us / 1000).toFixed(1)}` : 'n/a');
+    process.stdout.write(`${String(clients).padStart(7)}  ${String(done[0].workers).padStart(7)}  ${String(done[0].nodes).padStart(5)}  ${Math.round(median(done.map((r) => r.deliveriesPerSec))).toString().padStart(12)}  `
+      + `${`${ms(p99)} ms (${done.map((r) => ms(r.p99Us)).join(', ')})`.padEnd(28)}  ${String(errors).padStart(16)}  ${String(Math.min(...done.map((r) => r.connected))).padStart(9)}  ${pass ? 'pass' : 'FAIL'}\n`);
+    if (!pass) break;
+    ceiling = clients;
+  }
+  process.stdout.write(`ceiling: ${ceiling ? `${ceiling} clients` : 'below the first step'} (p99 < 100 ms sustained, zero integrity errors); load average now ${loadavg().map((x) => x.toFixed(2)).join(' ')}\n`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
