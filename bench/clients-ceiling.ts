@@ -6,11 +6,13 @@
 // median over --runs runs, and every run intact.
 //
 //   node dist/bench/clients-ceiling.js [--runs 3] [--steps 2000,5000,10000,15000,20000,30000,40000,50000]
-//                                      [--sustain 30] [--per-channel 100] [--rate 0.5]
+//                                      [--sustain 30] [--per-channel 100] [--rate 0.5] [--workers N]
 //
 // Load per client is constant: each channel has --per-channel subscribers and one publisher
 // at --rate msg/s, so deliveries/s = clients × rate. Load processes (workers) and nodes are
-// chosen as `chat-bench run` would: enough for the open-files limit (see docs/scale.md).
+// chosen as `chat-bench run` would: enough for the open-files limit (see docs/scale.md);
+// --workers N forces the number of load processes. `load avg` is the 1-minute load average at
+// the end of the step (the highest over its runs): the machine may be shared.
 import { mkdtempSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +27,7 @@ import { LatencyRecorder, summarize } from '../src/verify/latency';
 const TARGET_P99_US = 100_000;
 const median = (xs: number[]) => { const s = xs.slice().sort((a, b) => a - b); return (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2; };
 
-interface StepRun { p99Us: number; integrityErrors: number; connected: number; deliveriesPerSec: number; workers: number; nodes: number }
+interface StepRun { p99Us: number; integrityErrors: number; connected: number; deliveriesPerSec: number; workers: number; nodes: number; load1: number }
 
 /** p99 of the deliveries received in seconds [fromS, toS) of the run (exact: the per-second histograms summed). */
 function windowP99(results: ResultsV1, fromS: number, toS: number): number {
@@ -36,10 +38,10 @@ function windowP99(results: ResultsV1, fromS: number, toS: number): number {
   return h.totalCount ? summarize(h).p99Us : Infinity;
 }
 
-async function runStep(clients: number, o: { sustainS: number; perChannel: number; rate: number }): Promise<StepRun> {
+async function runStep(clients: number, o: { sustainS: number; perChannel: number; rate: number; workers?: number }): Promise<StepRun> {
   const limit = fdLimit();
   const nodes = Math.max(3, Number.isFinite(limit) ? Math.ceil(clients / connectionsPerProxy(limit)) : 3);
-  const workers = defaultWorkers(clients, availableParallelism(), limit);
+  const workers = o.workers ?? defaultWorkers(clients, availableParallelism(), limit);
   checkFdBudget({ clients, workers, nodes, runtime: 'local' });
   const channels = Math.max(1, Math.round(clients / o.perChannel));
   const rampS = Math.max(10, Math.ceil(clients / 700));
@@ -65,7 +67,7 @@ async function runStep(clients: number, o: { sustainS: number; perChannel: numbe
     integrityErrors: t.lost + t.duplicated + t.reordered + t.phantom + t.protocolErrors + t.serialConflicts,
     connected: results.clients.maxConnected,
     deliveriesPerSec: sustained.length ? sustained.reduce((a, s) => a + s.deliveries, 0) / sustained.length : 0,
-    workers, nodes,
+    workers, nodes, load1: loadavg()[0],
   };
 }
 
@@ -74,14 +76,15 @@ async function main(): Promise<void> {
     options: {
       runs: { type: 'string', default: '3' }, steps: { type: 'string', default: '2000,5000,10000,15000,20000,30000,40000,50000' },
       sustain: { type: 'string', default: '30' }, 'per-channel': { type: 'string', default: '100' }, rate: { type: 'string', default: '0.5' },
+      workers: { type: 'string' },
     },
   });
   const runs = Number(values.runs);
   const steps = values.steps!.split(',').map(Number);
-  const o = { sustainS: Number(values.sustain), perChannel: Number(values['per-channel']), rate: Number(values.rate) };
+  const o = { sustainS: Number(values.sustain), perChannel: Number(values['per-channel']), rate: Number(values.rate), workers: values.workers ? Number(values.workers) : undefined };
   process.stdout.write(`${availableParallelism()} cores, open-files limit ${fdLimit()}, load average at start ${loadavg().map((x) => x.toFixed(2)).join(' ')}\n`);
   process.stdout.write(`load per client: 1 subscription, ${o.rate} msg/s per channel of ${o.perChannel} subscribers; ${runs} run(s) per step; p99 over the sustained window\n`);
-  process.stdout.write('clients  workers  nodes  deliveries/s  p99 sustained (runs)          integrity errors  connected  verdict\n');
+  process.stdout.write('clients  workers  nodes  deliveries/s  p99 sustained (runs)          integrity errors  connected  load avg  verdict\n');
   let ceiling = 0;
   for (const clients of steps) {
     const done: StepRun[] = [];
@@ -92,7 +95,7 @@ async function main(): Promise<void> {
     const pass = p99 < TARGET_P99_US && errors === 0 && allConnected;
     const ms = (us: number) => (Number.isFinite(us) ? `${(us / 1000).toFixed(1)}` : 'n/a');
     process.stdout.write(`${String(clients).padStart(7)}  ${String(done[0].workers).padStart(7)}  ${String(done[0].nodes).padStart(5)}  ${Math.round(median(done.map((r) => r.deliveriesPerSec))).toString().padStart(12)}  `
-      + `${`${ms(p99)} ms (${done.map((r) => ms(r.p99Us)).join(', ')})`.padEnd(28)}  ${String(errors).padStart(16)}  ${String(Math.min(...done.map((r) => r.connected))).padStart(9)}  ${pass ? 'pass' : 'FAIL'}\n`);
+      + `${`${ms(p99)} ms (${done.map((r) => ms(r.p99Us)).join(', ')})`.padEnd(28)}  ${String(errors).padStart(16)}  ${String(Math.min(...done.map((r) => r.connected))).padStart(9)}  ${Math.max(...done.map((r) => r.load1)).toFixed(1).padStart(8)}  ${pass ? 'pass' : 'FAIL'}\n`);
     if (!pass) break;
     ceiling = clients;
   }
