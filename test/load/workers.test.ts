@@ -89,6 +89,19 @@ describe('WorkerEngine on a real local cluster', () => {
     assert.equal(exitCode, 0);
   });
 
+  test('a broker that drops fan-out is caught through workers: lost > 0, exit 1, live holes reported', async () => {
+    let engine: WorkerEngine | null = null;
+    const { results, exitCode } = await runWithWorkers(2, {
+      cluster: { runtime: 'local', nodes: 3, durable: true, fault: { mode: 'drop', rate: 0.05 } },
+      duration: '4s', drain: '5s',
+    }, (e) => { engine = e; });
+    assert.equal(exitCode, 1);
+    assert.ok(results.totals.lost > 0, JSON.stringify(results.totals));
+    const holes = engine!.stats().holes;
+    assert.ok(holes > 0 && holes <= results.totals.lost, `holes ${holes}, lost ${results.totals.lost}`);
+    assert.equal(holes, sum(engine!.parts().map((p) => p.stats.holes)));
+  });
+
   test('a worker killed mid-run fails the run at once: exit 3, one line naming the worker, nothing left running', async () => {
     let engine: WorkerEngine | null = null;
     const started = performance.now();

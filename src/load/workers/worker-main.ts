@@ -20,18 +20,21 @@ function send(msg: FromWorker, then?: () => void): void {
   process.send!(msg, undefined, undefined, () => then?.());
 }
 
-// lastSecondP99() decodes a histogram (~ms): once per second of the run, not once per push.
-let p99Second = -1;
+// lastSecondP99() decodes a histogram (~ms) and holesSoFar() walks every stream: once per
+// second of the run, not on every push.
+let slowSecond = -1;
 let p99: number | null = null;
+let holes = 0;
 
 function pushStats(): void {
   if (!driver || !latency) return;
   const second = Math.floor((performance.now() - latency.runStartMs) / 1000);
-  if (second !== p99Second) {
-    p99Second = second;
+  if (second !== slowSecond) {
+    slowSecond = second;
     p99 = latency.lastSecondP99();
+    holes = ledger!.holesSoFar();
   }
-  send({ t: 'stats', stats: copyStats(driver.stats), lastSecondP99: p99 });
+  send({ t: 'stats', stats: { ...copyStats(driver.stats), holes }, lastSecondP99: p99 });
 }
 
 function stopClients(): void {
@@ -74,7 +77,7 @@ function handle(m: ToWorker): void {
       return;
     case 'finish': {
       stopClients();
-      const stats = copyStats(driver ? driver.stats : new DriverStats());
+      const stats = { ...copyStats(driver ? driver.stats : new DriverStats()), holes: ledger!.holesSoFar() };
       const histograms = (latency ?? new LatencyRecorder(0)).encode();
       send({ t: 'result', snapshot: ledger!.snapshot(), histograms, stats });
       return;
