@@ -4,6 +4,8 @@
 // another, so the numbers are what a load driver would see. Prints medians over the runs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -110,6 +112,18 @@ interface Row {
   p50: number[];
   p99: number[];
   mbps: number[];
+  cpuUs: number[];
+}
+
+/** CPU time (user + system, ms) a process has used so far, from /proc (Linux). */
+function cpuMsOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in USER_HZ (100/s)
+  } catch {
+    return NaN;
+  }
 }
 
 async function main(): Promise<void> {
@@ -144,11 +158,14 @@ async function main(): Promise<void> {
       }
     }
     const results: Record<string, Row> = {};
-    for (const name of Object.keys(paths)) results[name] = { p50: [], p99: [], mbps: [] };
+    for (const name of Object.keys(paths)) results[name] = { p50: [], p99: [], mbps: [], cpuUs: [] };
     await roundTrips(paths.direct.echo, connections, 20); // warm-up
     for (let run = 0; run < runs; run++) {
       for (const [name, ports] of Object.entries(paths)) {
+        const cpuBefore = cpuMsOf(proxyProc.child.pid!);
         const rtts = (await roundTrips(ports.echo, connections, rounds)).sort((a, b) => a - b);
+        // Each round trip is two relayed messages (request up, echo down).
+        results[name].cpuUs.push(((cpuMsOf(proxyProc.child.pid!) - cpuBefore) * 1000) / (rtts.length * 2));
         results[name].p50.push(percentile(rtts, 50));
         results[name].p99.push(percentile(rtts, 99));
         results[name].mbps.push(await bulk(ports.sink, mb));
@@ -158,7 +175,7 @@ async function main(): Promise<void> {
     const direct = results.direct;
     const pad = (s: string, n: number) => s.padEnd(n);
     console.log(`\nembedded toxiproxy vs direct: ${connections} connection(s) x ${rounds} sequential round trips of 64 B each, bulk ${mb} MB on 1 connection; medians of ${runs} runs`);
-    console.log(pad('path', 24) + pad('rtt p50', 12) + pad('rtt p99', 12) + pad('added p50', 12) + pad('added p99', 12) + 'bulk MB/s');
+    console.log(pad('path', 24) + pad('rtt p50', 12) + pad('rtt p99', 12) + pad('added p50', 12) + pad('added p99', 12) + pad('proxy CPU/msg', 15) + 'bulk MB/s');
     for (const [name, r] of Object.entries(results)) {
       const p50 = median(r.p50);
       const p99 = median(r.p99);
@@ -169,10 +186,11 @@ async function main(): Promise<void> {
           pad(p99.toFixed(3), 12) +
           pad(added(p50, median(direct.p50)), 12) +
           pad(added(p99, median(direct.p99)), 12) +
+          pad(name === 'direct' ? '-' : `${median(r.cpuUs).toFixed(1)} µs`, 15) +
           median(r.mbps).toFixed(0),
       );
     }
-    console.log('(times in ms)');
+    console.log(`(times in ms; proxy CPU/msg = CPU of the proxy process per relayed 64-byte message, load average ${loadavg()[0].toFixed(2)})`);
   } finally {
     proxyProc.child.kill('SIGTERM');
     servers.child.kill('SIGTERM');
