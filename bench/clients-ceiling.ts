@@ -18,7 +18,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkFdBudget, defaultWorkers, engineFactory, fdLimit } from '../src/load/workers';
-import { connectionsPerProxy } from '../src/load/workers/fd-budget';
+import { connectionsPerProxy } from '../src/runtime/fd-budget';
 import type { ResultsV1 } from '../src/report/results-schema';
 import { runScenario } from '../src/run';
 import { parseScenario } from '../src/scenario/parse';

@@ -6,7 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { proxyNamesFor } from '../chaos/proxy-names';
 import { usageError } from '../errors';
-import { checkClusterFds, fdLimit, proxyProcessNodes } from '../load/workers/fd-budget';
+import { checkClusterFds, fdLimit, proxyProcessNodes } from './fd-budget';
 import { nodeIds, type ClusterSpec } from '../scenario/types';
 import type { Cluster, ClusterNode, StartCluster, StartOptions } from './cluster';
 import { startProxyServer, type ProxyServer } from './embedded-proxy';

@@ -9,7 +9,7 @@ import { describe, test } from 'node:test';
 import { EXIT, UserError } from '../../src/errors';
 import {
   checkFdBudget, clientsPerNode, driverFds, planProxyProcesses, proxyFds, proxyProcessNodes, readFdLimits,
-} from '../../src/load/workers/fd-budget';
+} from '../../src/runtime/fd-budget';
 import { defaultWorkers, localAddressesFor, splitPlans } from '../../src/load/workers/plan';
 import type { ClientPlan } from '../../src/load/assignment';
 import { cli, ROOT, tmpOut } from '../integration/support';
@@ -66,7 +66,7 @@ describe('fd budget', () => {
       return;
     }
     const code = `
-      const { readFdLimits } = require(${JSON.stringify(join(__dirname, '../../src/load/workers/fd-budget.js'))});
+      const { readFdLimits } = require(${JSON.stringify(join(__dirname, '../../src/runtime/fd-budget.js'))});
       console.log(JSON.stringify(readFdLimits()));`;
     const r = spawnSync('prlimit', ['--nofile=1024:' + limits.hard, process.execPath, '-e', code], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);

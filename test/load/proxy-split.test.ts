@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Toxiproxy } from 'toxiproxy-node-client';
-import { connectionsPerProxy, fdLimit } from '../../src/load/workers/fd-budget';
+import { connectionsPerProxy, fdLimit } from '../../src/runtime/fd-budget';
 import { runScenario } from '../../src/run';
 import type { Cluster } from '../../src/runtime/cluster';
 import { startLocalCluster } from '../../src/runtime/local';

@@ -4,8 +4,8 @@
 // BEFORE anything starts, so that a run that cannot fit fails at once with one line naming
 // the process, the limit and the fix, instead of dying of EMFILE in the middle.
 import { readFileSync } from 'node:fs';
-import { infraError } from '../../errors';
-import { nodeIds, type RuntimeKind } from '../../scenario/types';
+import { infraError } from '../errors';
+import { nodeIds, type RuntimeKind } from '../scenario/types';
 
 /** Descriptors a process needs besides its client sockets: stdio, IPC, libuv, logs, listeners. */
 export const FD_RESERVE = 200;
