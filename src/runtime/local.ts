@@ -1,7 +1,7 @@
 // Local runtime (the default): every broker node is a child process on a loopback port, and
 // every connection — clients to nodes, node to node — goes through the embedded fault proxy.
 // A run with many clients splits the client proxies over several proxy processes, because a
-// relayed connection costs the proxy two file descriptors (see src/load/workers/fd-budget.ts).
+// relayed connection costs the proxy two file descriptors (see src/runtime/fd-budget.ts).
 import type { ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { proxyNamesFor } from '../chaos/proxy-names';
