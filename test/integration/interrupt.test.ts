@@ -4,40 +4,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { CLI, ROOT, tmpOut } from './support';
-
-/** Live (not zombie) processes whose parent is `ppid`. */
-function childrenOf(ppid: number): number[] {
-  const pids: number[] = [];
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[1]) === ppid && fields[0] !== 'Z') pids.push(Number(pid));
-    } catch { /* gone meanwhile */ }
-  }
-  return pids;
-}
-
-const alive = (pid: number): boolean => {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-};
-
-function processesMentioning(text: string): number[] {
-  const pids: number[] = [];
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (cmd.includes(text) && !/\) Z /.test(stat)) pids.push(Number(pid));
-    } catch { /* gone meanwhile */ }
-  }
-  return pids;
-}
+import { alive, childrenOf, processesMentioning } from '../support/processes';
 
 test('SIGINT mid-run: exit 130, one line, nothing left running', async () => {
   const out = tmpOut('cb-interrupt-');

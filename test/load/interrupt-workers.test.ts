@@ -3,31 +3,9 @@
 // and no worker survives.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { CLI, ROOT, tmpOut } from '../integration/support';
-
-/** Live (not zombie) processes whose parent is `ppid` and whose command line mentions `text`. */
-function childrenOf(ppid: number, text: string): number[] {
-  const pids: number[] = [];
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[1]) === ppid && fields[0] !== 'Z' && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text)) pids.push(Number(pid));
-    } catch { /* gone meanwhile */ }
-  }
-  return pids;
-}
-
-const alive = (pid: number): boolean => {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-};
+import { alive, childrenOf } from '../support/processes';
 
 test('Ctrl-C to the process group with --workers 2: exit 130, one line, no worker left', async () => {
   const out = tmpOut('cb-interrupt-workers-');

@@ -2,22 +2,12 @@
 // clean up), the IPC channel closes and every worker exits by itself.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { alive } from '../support/processes';
 
 const ENGINE = join(__dirname, '../../src/load/workers/index.js');
-
-/** Running (a zombie waiting for a reaper counts as gone). */
-const alive = (pid: number): boolean => {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-};
 
 /** A port nothing listens on (bound, then closed): the clients just keep retrying. */
 function deadPort(): Promise<number> {

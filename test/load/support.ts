@@ -1,31 +1,25 @@
 // Helpers for the load-engine tests: small real runs with the clients in worker processes.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { small, tmpOut as tmpOutIn } from '../integration/support';
 import type { UserError } from '../../src/errors';
 import type { EngineSetup, LoadEngine } from '../../src/load/engine';
 import { WorkerEngine } from '../../src/load/workers';
 import { runScenario, type RunOutcome } from '../../src/run';
 import { parseScenario } from '../../src/scenario/parse';
 
-export const tmpOut = (): string => mkdtempSync(join(tmpdir(), 'cb-load-'));
+export const tmpOut = (): string => tmpOutIn('cb-load-');
 
+/** The integration tests' small scenario, with more clients so that each worker gets plenty. */
 export function scenario(patch: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
+  const base = small();
+  return small({
     name: 'load-workers',
-    cluster: { runtime: 'local', nodes: 3, durable: true },
-    clients: {
-      count: 300, rampUp: '1s', channels: 12, subscriptionsPerClient: 2, publishers: 24, publishRate: '4/s', payloadBytes: 128,
-      reconnect: { initial: '50ms', max: '800ms', multiplier: 2, jitter: 'full' },
-      heartbeat: { interval: '500ms', timeout: '1500ms' },
-    },
+    clients: { ...(base.clients as object), count: 300, channels: 12, publishers: 24, publishRate: '4/s',
+      reconnect: { initial: '50ms', max: '800ms', multiplier: 2, jitter: 'full' }, heartbeat: { interval: '500ms', timeout: '1500ms' } },
     duration: '5s',
     drain: '8s',
-    recovery: '1s',
-    thresholds: { loss: '== 0', duplicates: '== 0', reorders: '== 0', phantoms: '== 0' },
     seed: 3,
     ...patch,
-  };
+  });
 }
 
 /** Runs `patch` with its clients in `workers` processes; `onEngine` sees the engine as soon as it exists. */
