@@ -142,6 +142,10 @@ async function main(): Promise<void> {
 
   const servers = await spawnWithLine(['-e', SERVERS_SOURCE]);
   const proxyProc = await spawnWithLine([join(__dirname, '../src/toxiproxy/main.js'), '--host', '127.0.0.1', '--port', '0']);
+  // Killed or interrupted, the benchmark must not leave its servers behind.
+  const killChildren = () => { proxyProc.child.kill('SIGKILL'); servers.child.kill('SIGKILL'); };
+  process.once('exit', killChildren);
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { killChildren(); process.exit(130); });
   try {
     const tp = new Toxiproxy(`http://127.0.0.1:${proxyProc.line.port}`);
     const mk = async (name: string, port: number) =>
