@@ -68,7 +68,9 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     cluster = await startCluster(scenario.cluster, { runDir, log, signal, expectedClients: scenario.clients.count });
     if (interrupted()) throw new UserError('interrupted', EXIT.interrupted);
 
-    const runTag = runId.slice(-4);
+    // Channel names: a fresh cluster gets the same names for the same seed (so the same channel
+    // homes, a reproducible run); an external system keeps old data, so each run gets new names.
+    const runTag = scenario.cluster.runtime === 'external' ? runId.slice(-4) : `s${scenario.seed}`;
     const plans = planClients(scenario.clients, cluster.nodes.length, scenario.seed, `cb${runTag}`);
     const setup = {
       spec: scenario.clients, plans, nodeUrls: cluster.nodes.map((n) => n.clientUrl), seed: scenario.seed,

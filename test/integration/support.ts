@@ -27,7 +27,7 @@ export function small(patch: Record<string, unknown> = {}): Record<string, unkno
     duration: '5s',
     drain: '6s',
     recovery: '1s',
-    thresholds: { loss: '== 0', duplicates: '== 0', reorders: '== 0', phantoms: '== 0' },
+    thresholds: { loss: '== 0', duplicates: '== 0', reorders: '== 0', phantoms: '== 0', serial_conflicts: '== 0' },
     seed: 1,
     ...patch,
   };
