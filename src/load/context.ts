@@ -21,6 +21,4 @@ export interface LoadContext {
   publishing: boolean;
   /** resend a publish that got no ack after this long (same idempotency key) */
   ackTimeoutMs: number;
-  /** source addresses to spread connections over (ephemeral-port limit); empty = OS default */
-  localAddresses: string[];
 }

@@ -8,7 +8,7 @@ import type { ClientPlan } from './assignment';
 import { VirtualClient } from './client';
 import type { LoadContext } from './context';
 import { seededRandom } from './random';
-import { Scheduler, type Timed } from './scheduler';
+import { Scheduler } from './scheduler';
 import { DriverStats } from './stats';
 
 const HOUSEKEEPING_MS = 100;
@@ -26,7 +26,7 @@ export interface DriverOptions {
   ackTimeoutMs?: number;
 }
 
-export class LoadDriver implements Timed {
+export class LoadDriver {
   readonly stats = new DriverStats();
   readonly clients: VirtualClient[];
   private readonly ctx: LoadContext;
@@ -50,7 +50,6 @@ export class LoadDriver implements Timed {
       now,
       publishing: true,
       ackTimeoutMs: opts.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS,
-      localAddresses,
     };
     // Source addresses rotate per node: the port limit is per (source, destination) pair.
     const nthOfNode = new Map<number, number>();
@@ -69,8 +68,6 @@ export class LoadDriver implements Timed {
     this.lastDeliveryChangeMs = t0;
     this.housekeeping = setInterval(() => this.sweep(), HOUSEKEEPING_MS);
   }
-
-  onTimer(): void { /* the driver schedules nothing for itself */ }
 
   /** End of the publishing period: no new messages are scheduled; queued ones still go out. */
   stopPublishing(): void {
