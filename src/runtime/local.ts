@@ -10,7 +10,6 @@ import { checkClusterFds, fdLimit, proxyProcessNodes } from './fd-budget';
 import { nodeIds, type ClusterSpec } from '../scenario/types';
 import type { Cluster, ClusterNode, StartCluster, StartOptions } from './cluster';
 import { startProxyServer, type ProxyServer } from './embedded-proxy';
-import { freePorts } from './ports';
 import { killProcess, startListeningProcess, stopProcess } from './process';
 
 const BROKER_MAIN = resolve(__dirname, '../../reference-broker/main.js');
@@ -65,29 +64,32 @@ class LocalCluster implements Cluster {
     this.proxies = { apiUrl: this.proxy.apiUrl, apiUrls, ...names };
     this.checkAborted();
 
-    const ports = await freePorts(ids.length);
-    const portOf = new Map(ids.map((id, i) => [id, ports[i]]));
-    // Node A reaches node B only through the proxy link:A>B.
+    // Each node binds port 0 and reports its real port: a port picked in advance could be
+    // taken meanwhile (even by our own proxies, which also bind port 0). So links are created
+    // first with no upstream yet, nodes start, and then the proxies learn the nodes' ports.
+    const NOT_YET = '127.0.0.1:9'; // discard port: a node's link attempts fail and retry until it is set
     const linkPorts = new Map<string, number>();
-    for (const [pair, name] of Object.entries(names.links)) {
-      const to = pair.split('>')[1];
-      linkPorts.set(pair, await this.proxy.createProxy(name, `127.0.0.1:${portOf.get(to)}`));
-    }
-    for (const id of ids) {
-      const clientPort = await (serverOf.get(id) ?? this.proxy).createProxy(names.clients[id], `127.0.0.1:${portOf.get(id)}`);
-      this.nodes.push({ id, clientUrl: `ws://127.0.0.1:${clientPort}`, directUrl: `ws://127.0.0.1:${portOf.get(id)}` });
-    }
+    for (const [pair, name] of Object.entries(names.links)) linkPorts.set(pair, await this.proxy.createProxy(name, NOT_YET));
     for (const id of ids) {
       const peers = ids.filter((p) => p !== id).map((p) => `${p}=ws://127.0.0.1:${linkPorts.get(`${id}>${p}`)}`);
-      const args = ['--id', id, '--host', '127.0.0.1', '--port', String(portOf.get(id)),
+      const args = ['--id', id, '--host', '127.0.0.1', '--port', '0',
         '--history', String(this.spec.history), '--history-seconds', String(this.spec.historySeconds)];
       if (peers.length) args.push('--peers', peers.join(','));
       if (this.spec.durable) args.push('--data-dir', join(this.opts.runDir, 'data', id));
       if (this.spec.fault) args.push('--fault', this.spec.fault.mode, '--fault-rate', String(this.spec.fault.rate));
-      this.local.set(id, { id, port: portOf.get(id)!, args, child: null });
+      this.local.set(id, { id, port: 0, args, child: null });
     }
     await Promise.all(ids.map((id) => this.launch(this.local.get(id)!)));
     this.checkAborted();
+    const portOf = (id: string) => this.local.get(id)!.port;
+    for (const [pair, name] of Object.entries(names.links)) {
+      const link = await this.proxy.client.get(name);
+      await link.update({ enabled: true, listen: link.listen, upstream: `127.0.0.1:${portOf(pair.split('>')[1])}` });
+    }
+    for (const id of ids) {
+      const clientPort = await (serverOf.get(id) ?? this.proxy).createProxy(names.clients[id], `127.0.0.1:${portOf(id)}`);
+      this.nodes.push({ id, clientUrl: `ws://127.0.0.1:${clientPort}`, directUrl: `ws://127.0.0.1:${portOf(id)}` });
+    }
   }
 
   private checkAborted(): void {
@@ -95,9 +97,12 @@ class LocalCluster implements Cluster {
   }
 
   private async launch(node: LocalNode): Promise<void> {
-    const { child } = await startListeningProcess(`broker ${node.id}`, BROKER_MAIN, node.args,
+    // A restart comes back on the port the proxies point at.
+    const args = node.port ? node.args.map((a, i) => (node.args[i - 1] === '--port' ? String(node.port) : a)) : node.args;
+    const { child, port } = await startListeningProcess(`broker ${node.id}`, BROKER_MAIN, args,
       join(this.opts.runDir, 'logs', `${node.id}.log`));
     node.child = child;
+    node.port = port;
   }
 
   private node(id: string): LocalNode {
