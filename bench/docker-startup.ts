@@ -4,8 +4,8 @@
 import { mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startDockerCluster } from '../src/runtime/docker';
-import type { ClusterSpec } from '../src/scenario/types';
+import { startDockerCluster } from '../src/runtime/docker/runtime';
+import type { ClusterSpec } from '../src/contracts/scenario';
 
 const runsAt = process.argv.indexOf('--runs');
 const runs = runsAt > 0 ? Number(process.argv[runsAt + 1]) : 5;

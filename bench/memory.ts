@@ -12,11 +12,11 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_RECONNECT } from '../src/load/backoff';
+import { DEFAULT_RECONNECT } from '../src/util/backoff';
 import type { ClientPlan } from '../src/load/assignment';
 import { LoadDriver } from '../src/load/driver';
 import { startListeningProcess, stopProcess } from '../src/runtime/process';
-import type { ClientsSpec } from '../src/scenario/types';
+import type { ClientsSpec } from '../src/contracts/scenario';
 import { IntegrityLedger } from '../src/verify/ledger';
 import { LatencyRecorder } from '../src/verify/latency';
 

@@ -14,11 +14,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
-import { DEFAULT_RECONNECT } from '../src/load/backoff';
+import { DEFAULT_RECONNECT } from '../src/util/backoff';
 import { LoadDriver } from '../src/load/driver';
 import type { ClientPlan } from '../src/load/assignment';
 import { startListeningProcess, stopProcess } from '../src/runtime/process';
-import type { ClientsSpec } from '../src/scenario/types';
+import type { ClientsSpec } from '../src/contracts/scenario';
 import { IntegrityLedger } from '../src/verify/ledger';
 import { LatencyRecorder } from '../src/verify/latency';
 

@@ -1,6 +1,6 @@
 // Benchmark of the embedded Toxiproxy-compatible proxy against a direct connection.
 //   node dist/bench/proxy.js [--runs 5] [--connections 50] [--rounds 200] [--mb 128]
-// The proxy runs in its own process (dist/src/toxiproxy/main.js), the echo/sink server in
+// The proxy runs in its own process (dist/src/toxiproxy/toxiproxy-main.js), the echo/sink server in
 // another, so the numbers are what a load driver would see. Prints medians over the runs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -141,7 +141,7 @@ async function main(): Promise<void> {
   const mb = Number(values.mb);
 
   const servers = await spawnWithLine(['-e', SERVERS_SOURCE]);
-  const proxyProc = await spawnWithLine([join(__dirname, '../src/toxiproxy/main.js'), '--host', '127.0.0.1', '--port', '0']);
+  const proxyProc = await spawnWithLine([join(__dirname, '../src/toxiproxy/toxiproxy-main.js'), '--host', '127.0.0.1', '--port', '0']);
   // Killed or interrupted, the benchmark must not leave its servers behind.
   const killChildren = () => { proxyProc.child.kill('SIGKILL'); servers.child.kill('SIGKILL'); };
   process.once('exit', killChildren);

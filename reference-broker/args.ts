@@ -1,13 +1,14 @@
 // The broker's command line. Every refusal names the flag and says what would be accepted.
-import { usageError } from '../src/errors';
-import { DEFAULTS, FAULT_MODES } from './options';
-import type { BrokerFaultMode, BrokerNodeOptions, PeerSpec } from './options';
+import { usageError } from '../src/util/errors';
+import { DEFAULTS } from './options';
+import { MISBEHAVIOUR_MODES, type MisbehaviourMode } from './misbehaviour';
+import type { BrokerNodeOptions, PeerSpec } from './options';
 
 export const BROKER_USAGE =
   'usage: main.js --id node-1 [--host 127.0.0.1] [--port 0] [--peers node-2=ws://host:port,...] [--data-dir DIR] ' +
-  '[--history 10000] [--history-seconds 3600] [--max-frame-bytes 65536] [--fault drop|dup|reorder|no-resume|no-dedupe|amnesia] [--fault-rate 0.05]';
+  '[--history 10000] [--history-seconds 3600] [--max-frame-bytes 65536] [--misbehave drop|dup|reorder|no-resume|no-dedupe|amnesia] [--misbehave-rate 0.05]';
 
-const FLAGS = ['id', 'host', 'port', 'peers', 'data-dir', 'history', 'history-seconds', 'max-frame-bytes', 'fault', 'fault-rate'] as const;
+const FLAGS = ['id', 'host', 'port', 'peers', 'data-dir', 'history', 'history-seconds', 'max-frame-bytes', 'misbehave', 'misbehave-rate'] as const;
 type Flag = (typeof FLAGS)[number];
 
 const NODE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -83,17 +84,17 @@ export function parseBrokerArgs(argv: string[]): BrokerNodeOptions {
   if (raw.has('history')) opts.history = integer('history', raw.get('history')!, 1, 100_000_000);
   if (raw.has('history-seconds')) opts.historySeconds = positive('history-seconds', raw.get('history-seconds')!);
   if (raw.has('max-frame-bytes')) opts.maxFrameBytes = integer('max-frame-bytes', raw.get('max-frame-bytes')!, 64, 64 * 1024 * 1024);
-  if (raw.has('fault-rate') && !raw.has('fault')) throw usageError('--fault-rate needs --fault', 'e.g. --fault drop --fault-rate 0.1');
-  if (raw.has('fault')) {
-    const mode = raw.get('fault')! as BrokerFaultMode;
-    if (!FAULT_MODES.includes(mode)) throw usageError(`--fault must be one of ${FAULT_MODES.join(', ')}; got "${mode}"`);
-    let rate: number = DEFAULTS.faultRate;
-    if (raw.has('fault-rate')) {
-      const text = raw.get('fault-rate')!;
+  if (raw.has('misbehave-rate') && !raw.has('misbehave')) throw usageError('--misbehave-rate needs --misbehave', 'e.g. --misbehave drop --misbehave-rate 0.1');
+  if (raw.has('misbehave')) {
+    const mode = raw.get('misbehave')! as MisbehaviourMode;
+    if (!MISBEHAVIOUR_MODES.includes(mode)) throw usageError(`--misbehave must be one of ${MISBEHAVIOUR_MODES.join(', ')}; got "${mode}"`);
+    let rate: number = DEFAULTS.misbehaviourRate;
+    if (raw.has('misbehave-rate')) {
+      const text = raw.get('misbehave-rate')!;
       rate = Number(text);
-      if (text.trim() === '' || !Number.isFinite(rate) || rate < 0 || rate > 1) throw usageError(`--fault-rate must be a number from 0 to 1, got "${text}"`);
+      if (text.trim() === '' || !Number.isFinite(rate) || rate < 0 || rate > 1) throw usageError(`--misbehave-rate must be a number from 0 to 1, got "${text}"`);
     }
-    opts.fault = { mode, rate };
+    opts.misbehaviour = { mode, rate };
   }
   return opts;
 }

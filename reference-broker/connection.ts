@@ -5,7 +5,7 @@ import type WebSocket from 'ws';
 import { encode, parseClientFrame } from '../src/protocol';
 import type { ErrorCode, PubFrame } from '../src/protocol';
 import type { EncodedFrame } from './channel-log';
-import type { FaultInjector, ReorderSlot } from './faults';
+import type { MisbehaviourInjector, ReorderSlot } from './misbehaviour';
 
 /** Where a subscription is registered (a home channel's topic or a mirror), to undo it. */
 export interface SubscriptionSource { detach(sub: Subscription): void }
@@ -59,7 +59,7 @@ export class Connection {
     readonly ws: WebSocket,
     readonly peerId: string | null,
     private readonly node: ConnectionHandlers,
-    private readonly faults: FaultInjector,
+    private readonly misbehaviour: MisbehaviourInjector,
     private readonly maxFrameBytes: number,
     private readonly socket: Duplex | null = null, // the upgraded TCP socket, for write batching
   ) {}
@@ -67,7 +67,7 @@ export class Connection {
   get isClient(): boolean { return this.peerId === null; }
   get isOpen(): boolean { return !this.closed; }
   /** no-resume applies to clients only: mirrors must stay correct. */
-  get ignoresFrom(): boolean { return this.isClient && this.faults.ignoresFrom; }
+  get ignoresFrom(): boolean { return this.isClient && this.misbehaviour.ignoresFrom; }
 
   onMessage(data: Buffer, isBinary: boolean): void {
     if (isBinary) return this.sendErr('bad_request', 'binary frames are not part of protocol v1; send JSON text');
@@ -118,7 +118,7 @@ export class Connection {
     sub.source?.detach(sub);
     sub.source = null;
     sub.active = false;
-    this.faults.release(sub);
+    this.misbehaviour.release(sub);
   }
 
   send(data: EncodedFrame): void {
@@ -134,8 +134,8 @@ export class Connection {
 
   /** A msg delivery: clients get it through the fault layer, peers directly. */
   deliver(sub: Subscription, frame: EncodedFrame): void {
-    if (!this.isClient || !this.faults.affectsDelivery) return this.send(frame);
-    this.faults.deliver(sub, frame, (f) => this.send(f));
+    if (!this.isClient || !this.misbehaviour.affectsDelivery) return this.send(frame);
+    this.misbehaviour.deliver(sub, frame, (f) => this.send(f));
   }
 
   sendSubd(ch: string, at: number, resumed: boolean | undefined): void {
@@ -143,7 +143,7 @@ export class Connection {
   }
 
   sendAck(id: string, s: number): void {
-    if (this.isClient && this.faults.withholdAck()) return;
+    if (this.isClient && this.misbehaviour.withholdAck()) return;
     this.send(encode({ t: 'ack', id, s }));
   }
 

@@ -1,7 +1,7 @@
 // Process entry of one broker node:
 //   node dist/reference-broker/main.js --id node-1 --port 0 [--peers ...] [--data-dir DIR] ...
 // Prints exactly one JSON line on stdout once listening; diagnostics go to stderr.
-import { EXIT, UserError } from '../src/errors';
+import { EXIT, UserError } from '../src/util/errors';
 import { parseBrokerArgs } from './args';
 import { startBrokerNode } from './server';
 import type { BrokerNode } from './server';

@@ -1,12 +1,8 @@
 // What a broker node is configured with, and the defaults that fill in what the caller left out.
-import type { BrokerFaultMode, ReconnectSpec } from '../src/scenario/types';
-import { DEFAULT_RECONNECT } from '../src/load/backoff';
-
-export type { BrokerFaultMode };
-export const FAULT_MODES: readonly BrokerFaultMode[] = ['drop', 'dup', 'reorder', 'no-resume', 'no-dedupe', 'amnesia'];
+import { DEFAULT_RECONNECT, type BackoffPolicy } from '../src/util/backoff';
+import type { BrokerMisbehaviour } from './misbehaviour';
 
 export interface PeerSpec { id: string; url: string }
-export interface FaultSpec { mode: BrokerFaultMode; rate: number }
 
 export interface BrokerNodeOptions {
   id?: string;                 // default node-1
@@ -17,22 +13,22 @@ export interface BrokerNodeOptions {
   history?: number;            // messages kept per channel (default 10000)
   historySeconds?: number;     // age limit of history (default 3600)
   maxFrameBytes?: number;      // larger client frames get err too_large (default 65536)
-  fault?: FaultSpec;           // checker-proving misbehaviour; absent = correct broker
+  misbehaviour?: BrokerMisbehaviour;           // checker-proving misbehaviour; absent = correct broker
   /** Diagnostics (link up/down, log recovery). Default: silent. The CLI writes them to stderr. */
   log?: (line: string) => void;
   /** Node-to-node link tuning; tests shorten these. */
-  linkReconnect?: ReconnectSpec;
+  linkReconnect?: BackoffPolicy;
   linkPingMs?: number;         // default 5000
   linkTimeoutMs?: number;      // default 10000: no pong for this long = dead link
   /** How long a mirror stays subscribed upstream after its last local subscriber left. */
   mirrorLingerMs?: number;     // default 30000
 }
 
-export type ResolvedOptions = Required<Omit<BrokerNodeOptions, 'dataDir' | 'fault'>> & Pick<BrokerNodeOptions, 'dataDir' | 'fault'>;
+export type ResolvedOptions = Required<Omit<BrokerNodeOptions, 'dataDir' | 'misbehaviour'>> & Pick<BrokerNodeOptions, 'dataDir' | 'misbehaviour'>;
 
 export const DEFAULTS = {
   id: 'node-1', host: '127.0.0.1', port: 0, history: 10000, historySeconds: 3600, maxFrameBytes: 65536,
-  faultRate: 0.05, linkPingMs: 5000, linkTimeoutMs: 10000, mirrorLingerMs: 30000,
+  misbehaviourRate: 0.05, linkPingMs: 5000, linkTimeoutMs: 10000, mirrorLingerMs: 30000,
 } as const;
 
 export function resolveOptions(o: BrokerNodeOptions): ResolvedOptions {
@@ -45,7 +41,7 @@ export function resolveOptions(o: BrokerNodeOptions): ResolvedOptions {
     history: o.history ?? DEFAULTS.history,
     historySeconds: o.historySeconds ?? DEFAULTS.historySeconds,
     maxFrameBytes: o.maxFrameBytes ?? DEFAULTS.maxFrameBytes,
-    fault: o.fault,
+    misbehaviour: o.misbehaviour,
     log: o.log ?? (() => {}),
     linkReconnect: o.linkReconnect ?? DEFAULT_RECONNECT,
     linkPingMs: o.linkPingMs ?? DEFAULTS.linkPingMs,

@@ -4,14 +4,13 @@
 import WebSocket from 'ws';
 import { encode, parseBrokerFrame } from '../src/protocol';
 import type { BrokerFrame, ClientFrame } from '../src/protocol';
-import { backoffDelay } from '../src/load/backoff';
-import type { ReconnectSpec } from '../src/scenario/types';
+import { backoffDelay, type BackoffPolicy } from '../src/util/backoff';
 
 export interface PeerLinkOptions {
   selfId: string;
   peerId: string;
   url: string;
-  reconnect: ReconnectSpec;
+  reconnect: BackoffPolicy;
   pingMs: number;
   timeoutMs: number;
   log: (line: string) => void;

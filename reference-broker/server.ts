@@ -9,13 +9,13 @@ import { WebSocketServer } from 'ws';
 import type WebSocket from 'ws';
 import { encode } from '../src/protocol';
 import type { BrokerFrame, PubFrame } from '../src/protocol';
-import { infraError } from '../src/errors';
+import { infraError } from '../src/util/errors';
 import { ChannelLog } from './channel-log';
 import type { HistoryLimits } from './channel-log';
 import { Connection } from './connection';
 import type { ConnectionHandlers, Subscription } from './connection';
 import { DurableLog } from './durable-log';
-import { FaultInjector } from './faults';
+import { MisbehaviourInjector } from './misbehaviour';
 import { Mirror } from './mirror';
 import { resolveOptions } from './options';
 import type { BrokerNodeOptions, PeerSpec, ResolvedOptions } from './options';
@@ -39,7 +39,7 @@ export class BrokerNodeImpl implements BrokerNode, ConnectionHandlers {
   readonly id: string;
   private readonly opts: ResolvedOptions;
   private readonly limits: HistoryLimits;
-  private readonly faults: FaultInjector;
+  private readonly misbehaviour: MisbehaviourInjector;
   private readonly table: HomeTable;
   private readonly homes = new Map<string, Topic>();
   private readonly mirrors = new Map<string, Mirror>();
@@ -57,7 +57,7 @@ export class BrokerNodeImpl implements BrokerNode, ConnectionHandlers {
     this.opts = resolveOptions(options);
     this.id = this.opts.id;
     this.limits = { count: this.opts.history, maxAgeMs: this.opts.historySeconds * 1000 };
-    this.faults = new FaultInjector(this.opts.fault);
+    this.misbehaviour = new MisbehaviourInjector(this.opts.misbehaviour);
     this.table = new HomeTable([this.id, ...this.opts.peers.map((p) => p.id)].sort());
     for (const p of this.opts.peers) this.pending.set(p.id, new Map());
   }
@@ -69,7 +69,7 @@ export class BrokerNodeImpl implements BrokerNode, ConnectionHandlers {
 
   /** Recovers the durable log (unless amnesia), then listens. */
   async listen(): Promise<void> {
-    const dir = this.faults.forgets ? undefined : this.opts.dataDir;
+    const dir = this.misbehaviour.forgets ? undefined : this.opts.dataDir;
     if (dir) {
       const started = Date.now();
       const state = recoverChannels(dir, this.limits);
@@ -130,7 +130,7 @@ export class BrokerNodeImpl implements BrokerNode, ConnectionHandlers {
     try {
       peerId = new URL(rawUrl, 'ws://node').searchParams.get('peer');
     } catch { /* a URL we cannot read: treat as a client */ }
-    const conn = new Connection(ws, peerId, this, this.faults, this.opts.maxFrameBytes, socket);
+    const conn = new Connection(ws, peerId, this, this.misbehaviour, this.opts.maxFrameBytes, socket);
     this.sockets.add(ws);
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       try {
@@ -180,7 +180,7 @@ export class BrokerNodeImpl implements BrokerNode, ConnectionHandlers {
   private store(conn: Connection, { ch, id, d }: PubFrame): void {
     const topic = this.homeTopic(ch);
     const log = topic.log;
-    if (!this.faults.storesDuplicates) {
+    if (!this.misbehaviour.storesDuplicates) {
       const known = log.serialOfKey(id);
       if (known !== undefined) return conn.sendAck(id, known);
     }

@@ -2,8 +2,9 @@
 // chat-bench's command line. Every user-facing failure is one line with a hint and the exit
 // code of DESIGN.md; stack traces only for internal errors with CHAT_BENCH_DEBUG=1.
 import { Command, CommanderError, Option } from 'commander';
-import { EXIT, UserError, usageError } from './errors';
-import type { RuntimeKind } from './scenario/types';
+import { EXIT, UserError, usageError } from './util/errors';
+import type { RuntimeKind } from './contracts/scenario';
+import { MISBEHAVIOUR_MODES } from '../reference-broker/misbehaviour';
 
 const VERSION: string = (require('../../package.json') as { version: string }).version;
 
@@ -46,9 +47,9 @@ function overridesOf(o: RunCliOptions): (raw: Record<string, unknown>) => void {
     if (o.runtime) cluster.runtime = o.runtime;
     if (o.nodeImage) cluster.nodeImage = o.nodeImage;
     if (o.toxiproxyImage) cluster.toxiproxyImage = o.toxiproxyImage;
-    if (o.brokerFault) {
-      const rate = o.brokerFaultRate ?? (cluster.fault as { rate?: number } | undefined)?.rate;
-      cluster.fault = rate === undefined ? { mode: o.brokerFault } : { mode: o.brokerFault, rate };
+    if (o.misbehave) {
+      const rate = o.misbehaveRate ?? (cluster.misbehaviour as { rate?: number } | undefined)?.rate;
+      cluster.misbehaviour = rate === undefined ? { mode: o.misbehave } : { mode: o.misbehave, rate };
     }
     if (o.seed !== undefined) raw.seed = o.seed;
   };
@@ -56,7 +57,7 @@ function overridesOf(o: RunCliOptions): (raw: Record<string, unknown>) => void {
 
 interface RunCliOptions {
   runtime?: RuntimeKind; out: string; junit?: string; jsonSummary?: boolean; quiet?: boolean;
-  nodeImage?: string; toxiproxyImage?: string; brokerFault?: string; brokerFaultRate?: number; seed?: number;
+  nodeImage?: string; toxiproxyImage?: string; misbehave?: string; misbehaveRate?: number; seed?: number;
   workers?: number;
 }
 
@@ -64,7 +65,9 @@ async function runCommand(file: string, o: RunCliOptions): Promise<void> {
   const { loadScenarioFile } = await import('./scenario/load');
   const scenario = loadScenarioFile(file, overridesOf(o));
   const { runScenario } = await import('./run');
-  const { checkFdBudget, defaultWorkers, engineFactory, fdLimit } = await import('./load/workers');
+  const { defaultWorkers, engineFactory } = await import('./load/workers');
+  const { fdLimit } = await import('./util/fd-limits');
+  const { checkFdBudget } = await import('./capacity');
   const workers = o.workers ?? defaultWorkers(scenario.clients.count, undefined, fdLimit());
   checkFdBudget({ clients: scenario.clients.count, workers, nodes: scenario.cluster.nodes, runtime: scenario.cluster.runtime });
   const { writeReports } = await import('./report/write');
@@ -99,10 +102,10 @@ export function buildProgram(): Command {
     .option('-q, --quiet', 'no progress output')
     .option('--node-image <image>', 'docker runtime: broker image to use as is')
     .option('--toxiproxy-image <image>', 'docker runtime: Toxiproxy image to use')
-    .addOption(new Option('--broker-fault <mode>', 'reference broker fault mode, to prove the checker').choices(['drop', 'dup', 'reorder', 'no-resume', 'no-dedupe', 'amnesia']))
-    .option('--broker-fault-rate <rate>', 'fraction of deliveries the fault mode hits (0..1)', (v) => {
+    .addOption(new Option('--misbehave <mode>', 'make the reference broker misbehave on purpose, to prove the checker').choices(MISBEHAVIOUR_MODES))
+    .option('--misbehave-rate <rate>', 'fraction of deliveries the misbehaviour hits (0..1)', (v) => {
       const r = Number(v);
-      if (!(r >= 0 && r <= 1)) throw usageError(`--broker-fault-rate: "${v}" is not a number between 0 and 1`);
+      if (!(r >= 0 && r <= 1)) throw usageError(`--misbehave-rate: "${v}" is not a number between 0 and 1`);
       return r;
     })
     .option('--seed <n>', 'override the scenario seed', parseIntOption('--seed', 0))
@@ -159,11 +162,11 @@ export function buildProgram(): Command {
     .option('--port <port>', 'first port (node i listens on port+i-1); 0 = free ports', parseIntOption('--port', 0), 7001)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--data-dir <dir>', 'keep a durable log per node below this folder')
-    .addOption(new Option('--fault <mode>', 'fault mode').choices(['drop', 'dup', 'reorder', 'no-resume', 'no-dedupe', 'amnesia']))
-    .option('--fault-rate <rate>', 'fault rate (0..1)', Number)
-    .action(async (o: { nodes: number; port: number; host: string; dataDir?: string; fault?: string; faultRate?: number }) => {
+    .addOption(new Option('--misbehave <mode>', 'misbehave on purpose (proving a checker)').choices(MISBEHAVIOUR_MODES))
+    .option('--misbehave-rate <rate>', 'misbehaviour rate (0..1)', Number)
+    .action(async (o: { nodes: number; port: number; host: string; dataDir?: string; misbehave?: string; misbehaveRate?: number }) => {
       const { runBrokerCluster } = await import('../reference-broker/cluster-launcher');
-      const cluster = await runBrokerCluster({ nodes: o.nodes, basePort: o.port, host: o.host, dataDir: o.dataDir, fault: o.fault as never, faultRate: o.faultRate });
+      const cluster = await runBrokerCluster({ nodes: o.nodes, basePort: o.port, host: o.host, dataDir: o.dataDir, misbehaviour: o.misbehave as never, misbehaviourRate: o.misbehaveRate });
       process.stdout.write(`reference broker: ${o.nodes} node(s)\n${cluster.urls.map((u, i) => `  node-${i + 1}  ${u}`).join('\n')}\nCtrl-C to stop\n`);
       await new Promise<void>((resolve) => { process.once('SIGINT', resolve); process.once('SIGTERM', resolve); });
       await cluster.close();
@@ -174,7 +177,7 @@ export function buildProgram(): Command {
     .option('--port <port>', 'API port', '8474')
     .option('--host <host>', 'API address', '127.0.0.1')
     .action(async (o: { port: string; host: string }) => {
-      const { main } = await import('./toxiproxy/main');
+      const { main } = await import('./toxiproxy/toxiproxy-main');
       await main(['--host', o.host, '--port', o.port]);
     });
 

@@ -4,16 +4,16 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { FaultTimeline } from './chaos/timeline';
-import { EXIT, UserError } from './errors';
+import { EXIT, UserError } from './util/errors';
 import { planClients } from './load/assignment';
 import { InProcessEngine, type EngineSetup, type LoadEngine } from './load/engine';
 import { createProgress } from './report/progress';
-import type { ResultsV1, SecondSample } from './report/results-schema';
+import type { ResultsV1, SecondSample } from './contracts/results';
 import { runtimeFor } from './runtime';
 import type { Cluster, StartCluster } from './runtime/cluster';
-import type { Scenario } from './scenario/types';
+import type { Scenario } from './contracts/scenario';
 import { account } from './verify/accounting';
-import { buildResults } from './report/build-results';
+import { buildResults } from './verdict';
 
 export interface RunOptions {
   outDir?: string;             // default: reports

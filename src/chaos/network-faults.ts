@@ -1,7 +1,7 @@
 // Network faults, all through the Toxiproxy API (DESIGN.md principle 2): a toxic on some
 // proxies, a proxy taken down, or a partition (every link between a group and the rest).
 import type { Toxic } from 'toxiproxy-node-client';
-import type { FaultSpec } from '../scenario/types';
+import type { FaultSpec } from '../contracts/scenario';
 import type { Fault } from './fault';
 import type { ProxyApis } from './proxy-apis';
 import type { ProxySwitch } from './proxy-switch';

@@ -2,17 +2,19 @@
 // each on time (faults overlap freely), labels the phases (steady / fault / recovery),
 // records every start and end, and undoes whatever is still active when the run stops —
 // also when it fails.
-import type { TimelineEvent } from '../report/results-schema';
+import type { TimelineEvent } from '../contracts/results';
 import type { Cluster } from '../runtime/cluster';
-import type { FaultSpec } from '../scenario/types';
+import type { FaultSpec } from '../contracts/scenario';
 import type { Fault } from './fault';
 import { ProxiesDownFault, ToxicFault } from './network-faults';
 import { KillFault, PauseFault } from './node-faults';
 import { ProxyApis } from './proxy-apis';
 import { ProxySwitch } from './proxy-switch';
-import { partitionLinks, proxiesOf, targetLabel } from './targets';
+import { partitionLinks, proxiesOf } from './proxy-targets';
+import { formatTarget } from '../scenario/targets';
 
-export type Phase = 'steady' | 'fault' | 'recovery';
+import type { Phase } from '../contracts/metrics';
+export type { Phase };
 
 interface Planned {
   fault: Fault;
@@ -23,7 +25,7 @@ interface Planned {
 }
 
 export function describeFault(spec: FaultSpec): string {
-  const target = spec.target ? targetLabel(spec.target) : `nodes ${spec.nodes?.join(',')}`;
+  const target = spec.target ? formatTarget(spec.target) : `nodes ${spec.nodes?.join(',')}`;
   if (spec.toxic) {
     const attrs = Object.entries(spec.attributes ?? {}).map(([k, v]) => `${k}=${v}`).join(' ');
     const stream = spec.stream && spec.stream !== 'downstream' ? ` ${spec.stream}` : '';
@@ -170,7 +172,7 @@ function buildFault(spec: FaultSpec, i: number, label: string, cluster: Cluster,
     return new ProxiesDownFault(label, `partition:${group.join(',')}`, switcher, partitionLinks(group, cluster.proxies));
   }
   const target = spec.target!;
-  const name = targetLabel(target);
+  const name = formatTarget(target);
   if (spec.toxic) return new ToxicFault(label, name, apis, proxiesOf(target, cluster.proxies), spec, `chatbench_f${i}`);
   switch (spec.action) {
     case 'down': return new ProxiesDownFault(label, name, switcher, proxiesOf(target, cluster.proxies));
@@ -182,6 +184,6 @@ function buildFault(spec: FaultSpec, i: number, label: string, cluster: Cluster,
 }
 
 function nodeOf(t: NonNullable<FaultSpec['target']>): string {
-  if (t.kind !== 'node') throw new Error(`process faults need a node target, got ${targetLabel(t)}`);
+  if (t.kind !== 'node') throw new Error(`process faults need a node target, got ${formatTarget(t)}`);
   return t.node;
 }

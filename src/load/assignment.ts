@@ -1,6 +1,6 @@
 // Who connects where, subscribes to what and publishes where: a pure function of the
 // scenario and its seed, so the same seed gives the same run plan.
-import type { ClientsSpec } from '../scenario/types';
+import type { ClientsSpec } from '../contracts/scenario';
 import { randomInt, seededRandom } from './random';
 
 export interface ClientPlan {

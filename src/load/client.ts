@@ -5,10 +5,10 @@
 import WebSocket from 'ws';
 import { parseBrokerFrame } from '../protocol/codec';
 import type { Stream } from '../verify/ledger';
-import { backoffDelay } from './backoff';
+import { backoffDelay } from '../util/backoff';
 import type { LoadContext } from './context';
 import { PublisherQueue } from './publisher';
-import type { Timed } from './scheduler';
+import type { Timed } from './timer-heap';
 
 const TIMER_CONNECT = 1;
 const TIMER_PUBLISH = 2;

@@ -1,10 +1,10 @@
 // What every virtual client of one driver shares: the scenario's client settings, the
 // integrity ledger and latency recorder it reports to, one scheduler, one RNG, the stats.
-import type { ClientsSpec } from '../scenario/types';
+import type { ClientsSpec } from '../contracts/scenario';
 import type { IntegrityLedger } from '../verify/ledger';
 import type { LatencyRecorder } from '../verify/latency';
 import type { Random } from './random';
-import type { Scheduler } from './scheduler';
+import type { Scheduler } from './timer-heap';
 import type { DriverStats } from './stats';
 
 export interface LoadContext {

@@ -1,14 +1,14 @@
 // The load driver: creates the virtual clients of a plan, ramps them up, keeps them alive
 // (heartbeats, publish retries) with one housekeeping sweep, stops publishing on time and
 // tells when the system has gone quiet during the drain.
-import type { ClientsSpec } from '../scenario/types';
+import type { ClientsSpec } from '../contracts/scenario';
 import type { IntegrityLedger } from '../verify/ledger';
 import type { LatencyRecorder } from '../verify/latency';
 import type { ClientPlan } from './assignment';
 import { VirtualClient } from './client';
 import type { LoadContext } from './context';
 import { seededRandom } from './random';
-import { Scheduler } from './scheduler';
+import { Scheduler } from './timer-heap';
 import { DriverStats } from './stats';
 
 const HOUSEKEEPING_MS = 100;

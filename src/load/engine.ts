@@ -1,7 +1,7 @@
 // Where the virtual clients run. The run loop talks to a LoadEngine only, so clients can live
 // in this process (InProcessEngine) or be split across worker processes (see workers/), with
 // the same results: every worker's ledger snapshot and encoded histograms merge exactly.
-import type { ClientsSpec } from '../scenario/types';
+import type { ClientsSpec } from '../contracts/scenario';
 import { IntegrityLedger } from '../verify/ledger';
 import { LatencyRecorder } from '../verify/latency';
 import type { LedgerSnapshot } from '../verify/snapshot';

@@ -1,7 +1,7 @@
 // The summary printed at the end of a run, and its machine-readable twin for --json-summary.
-import type { ResultsV1 } from './results-schema';
+import type { ResultsV1 } from '../contracts/results';
 import { viewThreshold } from './threshold-view';
-import { formatCount, formatDate, formatDurationMs, formatUs, usToMs } from './units';
+import { formatCount, formatDate, formatDurationMs, formatUs, usToMs } from './format';
 
 export interface SummaryOptions { color?: boolean }
 

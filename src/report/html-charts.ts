@@ -1,11 +1,12 @@
 // Turns results.json's per-second series, timeline and percentiles into the report's charts.
 // Long runs are bucketed (at most MAX_POINTS points per chart) so a one-hour run stays a small file;
 // bucketing keeps the worst latency of each bucket, never an average that hides a spike.
-import type { ResultsV1, SecondSample, TimelineEvent } from './results-schema';
+import { PHASES } from '../contracts/metrics';
+import type { ResultsV1, SecondSample, TimelineEvent } from '../contracts/results';
 import { renderPercentileChart, type PercentileCurve } from './charts/percentile-chart';
 import { PALETTE } from './charts/svg';
 import { renderTimeChart, type TimeBand } from './charts/time-chart';
-import { formatCompact, formatCount, formatOffsetMs, formatUs } from './units';
+import { formatCompact, formatCount, formatOffsetMs, formatUs } from './format';
 
 const MAX_POINTS = 600;
 const HALF_WIDTH = 560; // viewBox width of the charts shown two per row
@@ -55,7 +56,7 @@ export function faultBands(timeline: TimelineEvent[]): Array<TimeBand & { event:
 
 /** steady, fault, recovery first (the order a run goes through), any other phase after. */
 export function orderedPhases<T>(phases: Record<string, T> | undefined): Array<[string, T]> {
-  const rank = (p: string) => { const i = ['steady', 'fault', 'recovery'].indexOf(p); return i < 0 ? 99 : i; };
+  const rank = (p: string) => { const i = (PHASES as readonly string[]).indexOf(p); return i < 0 ? 99 : i; };
   return Object.entries(phases ?? {}).sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b));
 }
 

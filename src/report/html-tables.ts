@@ -1,10 +1,10 @@
 // The report's tables: thresholds, latency summaries, integrity totals, per-channel integrity
 // (sortable, worst first), loss/duplicate examples, the fault timeline, the environment.
-import type { ChannelIntegrity, IntegrityExample, LatencySummary, ResultsV1 } from './results-schema';
+import type { ChannelIntegrity, IntegrityExample, LatencySummary, ResultsV1 } from '../contracts/results';
 import { escapeHtml } from './escape';
 import { faultBands, orderedPhases } from './html-charts';
 import { viewThreshold } from './threshold-view';
-import { formatCount, formatDurationMs, formatOffsetMs, formatUs } from './units';
+import { formatCount, formatDurationMs, formatOffsetMs, formatUs } from './format';
 
 export interface Column<T> {
   head: string;

@@ -2,7 +2,7 @@
 // nothing fetched; a Content-Security-Policy forbids any request). The output is a pure function
 // of results.json, so `chat-bench report` rebuilds it byte for byte.
 import { stringify as toYaml } from 'yaml';
-import type { ResultsV1 } from './results-schema';
+import type { ResultsV1 } from '../contracts/results';
 import { integrityDefects, scenarioName } from './console';
 import { escapeHtml } from './escape';
 import { renderCharts, TARGET_US } from './html-charts';
@@ -10,7 +10,7 @@ import { SORT_SCRIPT } from './html-script';
 import { REPORT_CSS } from './html-style';
 import { channelsTable, environmentTable, examplesSection, latencyTable, thresholdsTable, timelineTable, totalsTable } from './html-tables';
 import { viewThreshold } from './threshold-view';
-import { formatCount, formatDate, formatDurationMs, formatUs } from './units';
+import { formatCount, formatDate, formatDurationMs, formatUs } from './format';
 
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:";
 

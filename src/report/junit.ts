@@ -1,10 +1,10 @@
 // JUnit XML for CI dashboards: one test case per threshold and one for message integrity, so a
 // red build names the exact guarantee that broke and by how much.
-import type { ResultsV1 } from './results-schema';
+import type { ResultsV1 } from '../contracts/results';
 import { integrityDefects, scenarioName } from './console';
 import { escapeXml } from './escape';
 import { thresholdLine, viewThreshold } from './threshold-view';
-import { formatCount } from './units';
+import { formatCount } from './format';
 
 interface Case { classname: string; name: string; failure?: { message: string; body: string } }
 

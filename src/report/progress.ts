@@ -1,6 +1,6 @@
 // Live progress while a run is going. A terminal gets one line redrawn in place; a log file
 // (CI) gets a plain line every few seconds and at each phase change, so it stays readable.
-import { formatCount, formatUs } from './units';
+import { formatCount, formatUs } from './format';
 
 export interface LiveStats {
   elapsedMs: number;

@@ -1,8 +1,8 @@
 // How a threshold verdict reads to a person: "measured 182ms, required < 100ms, 82ms over".
 // The verdict itself (pass/fail) comes from src/verify; this only re-reads the condition
 // to say by how much a failed one missed, in the metric's own unit.
-import type { ThresholdVerdict } from './results-schema';
-import { formatMetric, type MetricUnit } from './units';
+import type { ThresholdVerdict } from '../contracts/results';
+import { formatMetric, type MetricUnit } from './format';
 
 export interface ThresholdView {
   name: string;          // "latency.p99{phase:steady}"

@@ -2,8 +2,8 @@
 // later (`chat-bench report <results.json>`).
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { usageError } from '../errors';
-import type { ResultsV1 } from './results-schema';
+import { usageError } from '../util/errors';
+import type { ResultsV1 } from '../contracts/results';
 import { renderHtmlReport } from './html';
 import { renderJUnit } from './junit';
 

@@ -1,7 +1,7 @@
 // The one interface every runtime implements (DESIGN.md principle 4): local child
 // processes, Docker containers through testcontainers, or an external system. Scenarios
 // never see which one they run on.
-import type { ClusterSpec } from '../scenario/types';
+import type { ClusterSpec } from '../contracts/scenario';
 
 export interface ClusterNode {
   id: string;                  // node-1 … node-N

@@ -4,10 +4,10 @@
 import type { ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { Toxiproxy } from 'toxiproxy-node-client';
-import { infraError } from '../errors';
+import { infraError } from '../util/errors';
 import { startListeningProcess, stopProcess } from './process';
 
-const TOXIPROXY_MAIN = resolve(__dirname, '../toxiproxy/main.js');
+const TOXIPROXY_MAIN = resolve(__dirname, '../toxiproxy/toxiproxy-main.js');
 
 export interface ProxyServer {
   apiUrl: string;

@@ -2,9 +2,10 @@
 // but the fault proxy, which goes in front of every URL so faults work on it too.
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { infraError, usageError } from '../errors';
+import { infraError, usageError } from '../util/errors';
 import type { Cluster, ClusterNode, StartCluster } from './cluster';
 import { startProxyServer, type ProxyServer } from './embedded-proxy';
+import { clientProxyName } from './proxy-names';
 
 function probe(host: string, port: number, timeoutMs: number): Promise<string | null> {
   return new Promise((resolve) => {
@@ -32,7 +33,7 @@ export const startExternalCluster: StartCluster = async (spec, opts) => {
     const nodes: ClusterNode[] = [];
     const clients: Record<string, string> = {};
     for (const t of targets) {
-      const name = `clients:${t.id}`;
+      const name = clientProxyName(t.id);
       const port = await proxy.createProxy(name, `${t.url.hostname}:${t.port}`);
       clients[t.id] = name;
       // Through a TCP proxy the client connects to the proxy; path and query are kept.

@@ -1,6 +1,6 @@
 // Picks the runtime a scenario asks for. Docker is loaded lazily: testcontainers is heavy
 // and only needed when asked for.
-import type { RuntimeKind } from '../scenario/types';
+import type { RuntimeKind } from '../contracts/scenario';
 import type { StartCluster } from './cluster';
 import { startExternalCluster } from './external';
 import { startLocalCluster } from './local';
@@ -9,6 +9,6 @@ export function runtimeFor(kind: RuntimeKind): StartCluster {
   switch (kind) {
     case 'local': return startLocalCluster;
     case 'external': return startExternalCluster;
-    case 'docker': return (spec, opts) => (require('./docker') as typeof import('./docker')).startDockerCluster(spec, opts);
+    case 'docker': return (spec, opts) => (require('./docker/runtime') as typeof import('./docker/runtime')).startDockerCluster(spec, opts);
   }
 }

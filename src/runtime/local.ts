@@ -4,10 +4,11 @@
 // relayed connection costs the proxy two file descriptors (see src/runtime/fd-budget.ts).
 import type { ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { proxyNamesFor } from '../chaos/proxy-names';
-import { usageError } from '../errors';
-import { checkClusterFds, fdLimit, proxyProcessNodes } from './fd-budget';
-import { nodeIds, type ClusterSpec } from '../scenario/types';
+import { proxyNamesFor } from './proxy-names';
+import { EXIT, UserError, usageError } from '../util/errors';
+import { fdLimit } from '../util/fd-limits';
+import { checkClusterFds, proxyProcessNodes } from './fd-budget';
+import { nodeIds, type ClusterSpec } from '../contracts/scenario';
 import type { Cluster, ClusterNode, StartCluster, StartOptions } from './cluster';
 import { startProxyServer, type ProxyServer } from './embedded-proxy';
 import { killProcess, startListeningProcess, stopProcess } from './process';
@@ -76,7 +77,7 @@ class LocalCluster implements Cluster {
         '--history', String(this.spec.history), '--history-seconds', String(this.spec.historySeconds)];
       if (peers.length) args.push('--peers', peers.join(','));
       if (this.spec.durable) args.push('--data-dir', join(this.opts.runDir, 'data', id));
-      if (this.spec.fault) args.push('--fault', this.spec.fault.mode, '--fault-rate', String(this.spec.fault.rate));
+      if (this.spec.misbehaviour) args.push('--misbehave', this.spec.misbehaviour.mode, '--misbehave-rate', String(this.spec.misbehaviour.rate));
       this.local.set(id, { id, port: 0, args, child: null });
     }
     await Promise.all(ids.map((id) => this.launch(this.local.get(id)!)));
@@ -93,7 +94,7 @@ class LocalCluster implements Cluster {
   }
 
   private checkAborted(): void {
-    if (this.opts.signal?.aborted) throw usageError('interrupted');
+    if (this.opts.signal?.aborted) throw new UserError('interrupted', EXIT.interrupted);
   }
 
   private async launch(node: LocalNode): Promise<void> {

@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { infraError } from '../errors';
+import { infraError } from '../util/errors';
 
 const live = new Set<ChildProcess>();
 let exitHookInstalled = false;

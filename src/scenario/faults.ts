@@ -4,11 +4,10 @@
 import { Fields, FieldError, isPlainObject, type Path } from './fields';
 import { Problem, shown } from './problem';
 import { describeNodes, parseTarget } from './targets';
-import { attributeUnit, TOXIC_ATTRIBUTES, TOXIC_TYPES } from './toxics';
-import type { FaultAction, FaultSpec, FaultTarget, RuntimeKind, ToxicType } from './types';
+import { attributeUnit, TOXIC_ATTRIBUTES } from './toxics';
+import { FAULT_ACTIONS, TOXIC_TYPES, type FaultAction, type FaultSpec, type FaultTarget, type RuntimeKind, type ToxicType } from '../contracts/scenario';
 import { formatDuration } from './units';
 
-export const FAULT_ACTIONS: readonly FaultAction[] = ['down', 'partition', 'kill', 'pause', 'restart'];
 const FAULT_FIELDS = ['at', 'for', 'target', 'toxic', 'attributes', 'stream', 'toxicity', 'action', 'nodes', 'restartAfter'];
 const RENAMED: Record<string, string> = {
   type: 'write "toxic: <type>" for a toxic or "action: <action>" for an action',

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { usageError } from '../errors';
+import { usageError } from '../util/errors';
 
 export interface ScenarioListing {
   file: string;                // file name inside the folder

@@ -3,10 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
-import { usageError } from '../errors';
+import { usageError } from '../util/errors';
 import type { Path } from './fields';
 import { parseScenario, type Locate } from './parse';
-import type { Scenario } from './types';
+import type { Scenario } from '../contracts/scenario';
 
 /**
  * `override` may change the raw scenario before it is validated (command-line flags such as

@@ -1,22 +1,22 @@
 // The scenario as written (YAML/JSON already parsed) → the normalised Scenario of types.ts:
 // defaults filled, durations in ms, rates per second, every refusal one line naming its field.
-import { usageError } from '../errors';
-import { parseThreshold, ThresholdError } from '../verify/thresholds';
+import { usageError } from '../util/errors';
+import { parseThreshold, ThresholdError } from './thresholds';
 import { readFault } from './faults';
 import { FieldError, Fields, isPlainObject, pathText, type Path } from './fields';
 import { shown } from './problem';
-import type { BrokerFaultMode, ClientsSpec, ClusterSpec, RuntimeKind, Scenario, ThresholdSpec } from './types';
-import { nodeIds } from './types';
+import { MISBEHAVIOUR_MODES } from '../../reference-broker/misbehaviour';
+import type { ClientsSpec, ClusterSpec, RuntimeKind, Scenario, ThresholdSpec } from '../contracts/scenario';
+import { nodeIds } from '../contracts/scenario';
 import { formatDuration } from './units';
 
 /** Where a field sits in the source file, e.g. ":14" (line); undefined when unknown. */
 export type Locate = (path: Path) => string | undefined;
 
 const TOP = ['name', 'description', 'cluster', 'clients', 'duration', 'drain', 'recovery', 'faults', 'thresholds', 'seed'];
-const CLUSTER = ['runtime', 'nodes', 'durable', 'history', 'historyAge', 'urls', 'fault', 'nodeImage', 'toxiproxyImage'];
+const CLUSTER = ['runtime', 'nodes', 'durable', 'history', 'historyAge', 'urls', 'misbehaviour', 'nodeImage', 'toxiproxyImage'];
 const CLIENTS = ['count', 'rampUp', 'channels', 'subscriptionsPerClient', 'publishers', 'publishRate', 'payloadBytes', 'reconnect', 'heartbeat'];
 const RUNTIMES: readonly RuntimeKind[] = ['local', 'docker', 'external'];
-const BROKER_FAULTS: readonly BrokerFaultMode[] = ['drop', 'dup', 'reorder', 'no-resume', 'no-dedupe', 'amnesia'];
 export const MAX_NODES = 16;
 export const MAX_PAYLOAD_BYTES = 60_000;
 
@@ -44,7 +44,7 @@ function readScenario(raw: unknown): Scenario {
   const durationMs = top.required('duration', top.durationMs, 'write how long clients publish, e.g. "duration: 60s"');
   if (durationMs <= 0) top.fail('duration', `${shown(top.raw('duration'))} is not a positive duration`);
 
-  const cluster = readCluster(top.object('cluster', CLUSTER, { historySeconds: 'write "historyAge: 1h"' }));
+  const cluster = readCluster(top.object('cluster', CLUSTER, { historySeconds: 'write "historyAge: 1h"', fault: 'the broker\'s own misbehaviour is "misbehaviour: { mode: drop }"; injected faults go under the top-level faults:' }));
   const clients = readClients(top.object('clients', CLIENTS), top, durationMs);
   const nodes = nodeIds(cluster.nodes);
   const faults = (top.array('faults') ?? []).map((f, i) =>
@@ -98,11 +98,11 @@ function readCluster(f: Fields | undefined): ClusterSpec {
     if (f.has('urls')) f.fail('urls', `is only used with runtime external (runtime is ${runtime})`, 'write "runtime: external" to test a system you already run');
     spec.nodes = nodes ?? 3;
   }
-  const fault = f.object('fault', ['mode', 'rate']);
-  if (fault) {
-    if (runtime === 'external') f.fail('fault', 'is a mode of the reference broker, not possible on runtime external');
-    const mode = fault.required('mode', (k) => fault.oneOf(k, BROKER_FAULTS), `one of ${BROKER_FAULTS.join(', ')}`);
-    spec.fault = { mode, rate: fault.fraction('rate') ?? 0.05 };
+  const misbehaviour = f.object('misbehaviour', ['mode', 'rate']);
+  if (misbehaviour) {
+    if (runtime === 'external') f.fail('misbehaviour', 'is a mode of the reference broker, not possible on runtime external');
+    const mode = misbehaviour.required('mode', (k) => misbehaviour.oneOf(k, MISBEHAVIOUR_MODES), `one of ${MISBEHAVIOUR_MODES.join(', ')}`);
+    spec.misbehaviour = { mode, rate: misbehaviour.fraction('rate') ?? 0.05 };
   }
   for (const key of ['nodeImage', 'toxiproxyImage'] as const) {
     const image = f.string(key);

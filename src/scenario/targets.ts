@@ -1,7 +1,7 @@
 // Fault targets as written in a scenario ("clients:node-2", "link:node-1>node-3", "links:*",
 // "node:node-2" or just "node-2") and back to text for labels.
 import { Problem } from './problem';
-import type { FaultTarget } from './types';
+import type { FaultTarget } from '../contracts/scenario';
 
 const FORMS = 'clients:NODE, clients:*, link:A>B, links:*, node:NODE';
 

@@ -1,6 +1,6 @@
 // The Toxiproxy 2.x toxics a scenario may use, with the attributes each one understands
 // (all integers; Toxiproxy silently drops unknown names, so we refuse them instead).
-import type { ToxicType } from './types';
+import type { ToxicType } from '../contracts/scenario';
 
 export const TOXIC_ATTRIBUTES: Record<ToxicType, readonly string[]> = {
   latency: ['latency', 'jitter'],          // ms
@@ -12,7 +12,6 @@ export const TOXIC_ATTRIBUTES: Record<ToxicType, readonly string[]> = {
   limit_data: ['bytes'],                   // bytes
 };
 
-export const TOXIC_TYPES = Object.keys(TOXIC_ATTRIBUTES) as ToxicType[];
 
 /** Unit of each attribute, for hints and docs. */
 export const ATTRIBUTE_UNITS: Record<string, string> = {

@@ -1,7 +1,7 @@
 // Durations ("250ms", "1.5s", "1m30s") and rates ("5/s", "300/m", "1/10s"). A bare number is
 // refused on purpose: "rampUp: 10" could mean seconds or milliseconds, and guessing wrong
 // silently changes a benchmark by a factor of 1000.
-import { usageError } from '../errors';
+import { usageError } from '../util/errors';
 import { Problem, shown } from './problem';
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };

@@ -4,7 +4,7 @@
 // Backpressure: the source is paused while the destination's buffer is full or a toxic holds
 // as much as Toxiproxy's channels would.
 import type { Socket } from 'node:net';
-import { clockMs, scheduleAt } from './scheduler';
+import { clockMs, scheduleAt } from './deadline-timer';
 import { closeSocket, markResetOnClose } from './socket-close';
 import { END, type Attributes, type Chunk, type Item, type StageContext, type ToxicDefinition, type ToxicRunner } from './toxics';
 

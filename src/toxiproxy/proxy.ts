@@ -2,7 +2,7 @@
 // the two with a Connection. Disabling closes the listener and every open connection; toxics
 // are kept. Re-enabling binds the same (normalised) address again.
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { Connection } from './connection';
+import { Connection } from './proxied-connection';
 import {
   bindErrorText,
   GoNetError,

@@ -2,7 +2,7 @@
 // Adding, updating or removing a toxic applies to the links already open, at once; a new
 // link starts with the chains as they are when it is accepted.
 import * as errors from './api-errors';
-import type { LinkRegistry } from './connection';
+import type { LinkRegistry } from './proxied-connection';
 import { decodeFirstValue, decodeStruct, GoJsonError, type Decoded, type GoStruct, type JValue } from './go-json';
 import type { Direction, Link, LinkToxic } from './link';
 import { toxicDefinitions, type Attributes, type ToxicDefinition } from './toxics';

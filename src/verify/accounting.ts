@@ -2,8 +2,8 @@
 // the end from every process's ledger snapshot. A pure function of the snapshots' facts:
 // splitting publishers and streams over several snapshots gives exactly the same answer as
 // one snapshot holding everything (sets are unioned, counters summed, lists sorted).
-import type { ChannelIntegrity, IntegrityExample, IntegrityTotals } from '../report/results-schema';
-import { usageError } from '../errors';
+import type { ChannelIntegrity, IntegrityExample, IntegrityTotals } from '../contracts/results';
+import { usageError } from '../util/errors';
 import { IntervalSet } from './intervals';
 import { deltaDecode, LEDGER_SNAPSHOT_VERSION } from './snapshot';
 import type { LedgerSnapshot, StreamExample, StreamSnapshot } from './snapshot';

@@ -9,8 +9,8 @@
 // encoded (a sparse second is ~0.1–2 KB) instead of as live histograms (~95 KB each).
 import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64 } from 'hdr-histogram-js';
 import type { Histogram } from 'hdr-histogram-js';
-import type { LatencySummary, ResultsV1 } from '../report/results-schema';
-import { usageError } from '../errors';
+import type { LatencySummary, ResultsV1 } from '../contracts/results';
+import { usageError } from '../util/errors';
 
 export const LOWEST_US = 1;
 export const HIGHEST_US = 3_600_000_000; // 1 hour
@@ -65,7 +65,7 @@ export class LatencyRecorder {
   private second = -1;
   private phase: string | null = null;
 
-  /** runStartMs: same clock as record()'s nowMs (clock.ts nowMs()). */
+  /** runStartMs: the same clock as record()'s nowMs (performance.now() of this process). */
   constructor(readonly runStartMs: number) {}
 
   /** One delivery's latency, received at nowMs (decides its second). */

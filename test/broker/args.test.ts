@@ -3,7 +3,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseBrokerArgs } from '../../reference-broker/args';
-import { UserError } from '../../src/errors';
+import { UserError } from '../../src/util/errors';
 
 function refusal(argv: string[]): UserError {
   try {
@@ -21,18 +21,18 @@ describe('parseBrokerArgs', () => {
   test('reads every flag, in both --flag value and --flag=value forms', () => {
     const opts = parseBrokerArgs([
       '--id', 'node-2', '--host=0.0.0.0', '--port', '7002', '--peers', 'node-1=ws://10.0.0.1:8001,node-3=ws://proxy:9000/x',
-      '--data-dir', '/tmp/d', '--history', '500', '--history-seconds=1.5', '--max-frame-bytes', '4096', '--fault', 'reorder', '--fault-rate', '0.25',
+      '--data-dir', '/tmp/d', '--history', '500', '--history-seconds=1.5', '--max-frame-bytes', '4096', '--misbehave', 'reorder', '--misbehave-rate', '0.25',
     ]);
     assert.deepEqual(opts, {
       id: 'node-2', host: '0.0.0.0', port: 7002,
       peers: [{ id: 'node-1', url: 'ws://10.0.0.1:8001' }, { id: 'node-3', url: 'ws://proxy:9000/x' }],
-      dataDir: '/tmp/d', history: 500, historySeconds: 1.5, maxFrameBytes: 4096, fault: { mode: 'reorder', rate: 0.25 },
+      dataDir: '/tmp/d', history: 500, historySeconds: 1.5, maxFrameBytes: 4096, misbehaviour: { mode: 'reorder', rate: 0.25 },
     });
   });
 
   test('defaults: node-1, no peers, no fault; a fault without a rate uses 0.05', () => {
     assert.deepEqual(parseBrokerArgs([]), { id: 'node-1' });
-    assert.deepEqual(parseBrokerArgs(['--fault', 'drop']).fault, { mode: 'drop', rate: 0.05 });
+    assert.deepEqual(parseBrokerArgs(['--misbehave', 'drop']).misbehaviour, { mode: 'drop', rate: 0.05 });
   });
 
   test('refuses what it cannot use, naming the flag', () => {
@@ -43,9 +43,9 @@ describe('parseBrokerArgs', () => {
       [['--history', '0'], /--history/],
       [['--history-seconds', '-1'], /--history-seconds/],
       [['--max-frame-bytes', 'big'], /--max-frame-bytes/],
-      [['--fault', 'chaos'], /--fault must be one of/],
-      [['--fault-rate', '0.1'], /--fault-rate needs --fault/],
-      [['--fault', 'dup', '--fault-rate', '1.5'], /--fault-rate/],
+      [['--misbehave', 'chaos'], /--misbehave must be one of/],
+      [['--misbehave-rate', '0.1'], /--misbehave-rate needs --misbehave/],
+      [['--misbehave', 'dup', '--misbehave-rate', '1.5'], /--misbehave-rate/],
       [['--peers', 'node-2'], /--peers/],
       [['--peers', 'node-2=http://x:1'], /ws:\/\//],
       [['--peers', 'node-1=ws://x:1'], /own id/],

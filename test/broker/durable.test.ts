@@ -82,7 +82,7 @@ describe('broker process', () => {
   });
 
   test('bad flags: one line on stderr, exit 2', async () => {
-    for (const args of [['--port', 'x'], ['--bogus', '1'], ['--fault', 'chaos'], ['--peers', 'node-2'], ['--history', '0'], ['--fault-rate', '2', '--fault', 'drop']]) {
+    for (const args of [['--port', 'x'], ['--bogus', '1'], ['--misbehave', 'chaos'], ['--peers', 'node-2'], ['--history', '0'], ['--misbehave-rate', '2', '--misbehave', 'drop']]) {
       const r = await runBroker(args);
       assert.equal(r.code, 2, `exit code for ${args.join(' ')}`);
       assert.equal(r.stdout, '');

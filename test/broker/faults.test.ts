@@ -1,4 +1,4 @@
-// Each --fault mode of the reference broker must produce the misbehaviour a checker is meant
+// Each --misbehave mode of the reference broker must produce the misbehaviour a checker is meant
 // to catch; the same traffic on a correct broker shows none of it (the control case).
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -47,27 +47,27 @@ describe('fault modes', () => {
   });
 
   test('drop: a subscriber misses serials', async () => {
-    const got = await traffic(await node({ fault: { mode: 'drop', rate: 0.2 } }));
+    const got = await traffic(await node({ misbehaviour: { mode: 'drop', rate: 0.2 } }));
     assert.ok(gaps(got) > 0, 'some serial is missing');
     assert.equal(duplicates(got), 0);
     assert.equal(reorders(got), 0);
   });
 
   test('dup: a subscriber receives a serial twice', async () => {
-    const got = await traffic(await node({ fault: { mode: 'dup', rate: 0.2 } }));
+    const got = await traffic(await node({ misbehaviour: { mode: 'dup', rate: 0.2 } }));
     assert.ok(duplicates(got) > 0, 'some serial twice');
     assert.equal(gaps(got), 0);
   });
 
   test('reorder: a serial arrives after a higher one, and nothing is lost', async () => {
-    const got = await traffic(await node({ fault: { mode: 'reorder', rate: 0.2 } }));
+    const got = await traffic(await node({ misbehaviour: { mode: 'reorder', rate: 0.2 } }));
     assert.ok(reorders(got) > 0, 'some serial lower than its predecessor');
     assert.deepEqual([...got].sort((a, b) => a - b), range(1, N));
   });
 
   test('faults touch client deliveries only: links between nodes stay lossless', async () => {
     const events: string[] = [];
-    const c = await TestCluster.start(3, { fault: { mode: 'drop', rate: 0.3 }, log: (line) => events.push(line) });
+    const c = await TestCluster.start(3, { misbehaviour: { mode: 'drop', rate: 0.3 }, log: (line) => events.push(line) });
     cleanups.push(() => c.close());
     const ch = channelHomedOn('node-1', c.ids, 'fault-link');
     const live = await client(c.url(1));
@@ -83,7 +83,7 @@ describe('fault modes', () => {
   });
 
   test('no-resume: a resume from S is answered resumed:true but replays nothing before live', async () => {
-    const n = await node({ fault: { mode: 'no-resume', rate: 0.05 } });
+    const n = await node({ misbehaviour: { mode: 'no-resume', rate: 0.05 } });
     const c = await client(n.url);
     for (let k = 1; k <= 10; k++) await c.pub('a', `k${k}`);
     const s = await client(n.url);
@@ -95,7 +95,7 @@ describe('fault modes', () => {
   });
 
   test('no-dedupe: a retried key is stored again as a new serial, and some acks are withheld', async () => {
-    const n = await node({ fault: { mode: 'no-dedupe', rate: 0.3 } });
+    const n = await node({ misbehaviour: { mode: 'no-dedupe', rate: 0.3 } });
     const sub = await client(n.url);
     await sub.sub('a');
     const c = await client(n.url);
@@ -112,13 +112,13 @@ describe('fault modes', () => {
   test('amnesia: a restart with the same --data-dir forgets everything', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'broker-amnesia-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const first = await startBrokerNode({ dataDir: dir, fault: { mode: 'amnesia', rate: 0.05 } });
+    const first = await startBrokerNode({ dataDir: dir, misbehaviour: { mode: 'amnesia', rate: 0.05 } });
     const c = await TestClient.connect(first.url);
     for (let k = 1; k <= 5; k++) await c.pub('a', `k${k}`);
     c.close();
     const port = first.port;
     await first.close();
-    const second = await node({ port, dataDir: dir, fault: { mode: 'amnesia', rate: 0.05 } });
+    const second = await node({ port, dataDir: dir, misbehaviour: { mode: 'amnesia', rate: 0.05 } });
     const c2 = await client(second.url);
     assert.deepEqual(await c2.sub('a', 5), { t: 'subd', ch: 'a', at: 0, resumed: false });
     assert.deepEqual(await c2.pub('a', 'k1'), { t: 'ack', id: 'k1', s: 1 }, 'serials restart and keys are forgotten');

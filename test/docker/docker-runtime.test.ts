@@ -12,10 +12,10 @@ import { Toxiproxy } from 'toxiproxy-node-client';
 import { homeOf } from '../../reference-broker/rendezvous';
 import type { Cluster } from '../../src/runtime/cluster';
 import { cleanDocker } from '../../src/runtime/clean';
-import { startDockerCluster } from '../../src/runtime/docker';
-import { connectDocker, dockerAvailable, loadTestcontainers } from '../../src/runtime/docker-env';
-import { ensureBundledImage } from '../../src/runtime/docker-image';
-import type { ClusterSpec } from '../../src/scenario/types';
+import { startDockerCluster } from '../../src/runtime/docker/runtime';
+import { connectDocker, dockerAvailable, loadTestcontainers } from '../../src/runtime/docker/env';
+import { ensureBundledImage } from '../../src/runtime/docker/image';
+import type { ClusterSpec } from '../../src/contracts/scenario';
 import { publishUntilAcked, WsPeer } from './ws-peer';
 
 const SPEC: ClusterSpec = { runtime: 'docker', nodes: 3, durable: true, history: 10000, historySeconds: 3600, urls: [] };
@@ -72,7 +72,7 @@ after(() => {
 
 
 test('no reachable engine is one line, exit code 3, with the hint to use the local runtime', () => {
-  const script = `require(${JSON.stringify(join(__dirname, '../../src/runtime/docker.js'))})
+  const script = `require(${JSON.stringify(join(__dirname, '../../src/runtime/docker/runtime.js'))})
     .startDockerCluster({ nodes: 1 }, { runDir: '/nonexistent' })
     .then(() => console.log('{"started":true}'), (e) => console.log(JSON.stringify({ code: e.exitCode, line: e.oneLine?.() })));`;
   const r = spawnSync(process.execPath, ['-e', script], {
@@ -240,7 +240,7 @@ describe('docker cluster lifecycle', () => {
   test('a node that cannot start is one line quoting its output, and nothing is left behind', async (t: TestContext) => {
     if (noEngine(t, engine)) return;
     const runDir = newRunDir();
-    const bad = { ...SPEC, nodes: 2, fault: { mode: 'bogus' as never, rate: 1 } }; // the broker refuses it, exit 2
+    const bad = { ...SPEC, nodes: 2, misbehaviour: { mode: 'bogus' as never, rate: 1 } }; // the broker refuses it, exit 2
     await assert.rejects(startDockerCluster(bad, { runDir }), (err: { exitCode?: number; oneLine(): string }) => {
       assert.equal(err.exitCode, 3);
       assert.match(err.oneLine(), /^chat-bench: docker: node-\d did not start \(container exited \(code 2\).*--fault must be one of/);
@@ -266,7 +266,7 @@ describe('docker cluster lifecycle', () => {
     const bundled = await ensureBundledImage(await connectDocker(), () => undefined);
     const context = newRunDir();
     writeFileSync(join(context, 'Dockerfile'),
-      `FROM ${bundled}\nENTRYPOINT ["node", "/app/dist/src/toxiproxy/main.js", "--host", "0.0.0.0", "--port", "8474"]\n`);
+      `FROM ${bundled}\nENTRYPOINT ["node", "/app/dist/src/toxiproxy/toxiproxy-main.js", "--host", "0.0.0.0", "--port", "8474"]\n`);
     const toxiproxyImage = `chat-bench-test/toxiproxy-like:${randomBytes(4).toString('hex')}`; // unique: parallel runs rmi theirs
     await loadTestcontainers().GenericContainer.fromDockerfile(context).build(toxiproxyImage, { deleteOnExit: false });
     const runDir = newRunDir();

@@ -6,8 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
-import type { ResultsV1 } from '../../src/report/results-schema';
-import { dockerAvailable } from '../../src/runtime/docker-env';
+import type { ResultsV1 } from '../../src/contracts/results';
+import { dockerAvailable } from '../../src/runtime/docker/env';
 import { cli, tmpOut } from '../integration/support';
 
 async function skipUnlessReady(t: TestContext): Promise<boolean> {

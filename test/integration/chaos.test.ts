@@ -3,7 +3,7 @@
 // that ignores `from` is caught. (The full scenario files run in scenarios-long.test.ts.)
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { ResultsV1 } from '../../src/report/results-schema';
+import type { ResultsV1 } from '../../src/contracts/results';
 import { runSmall } from './support';
 
 const clients = (patch: Record<string, unknown>) => ({
@@ -45,7 +45,7 @@ describe('fault timeline against the reference cluster', () => {
 
   test('partition-heal with broker fault no-resume: lost > 0, exit 1', async () => {
     const { results, exitCode } = await runSmall({
-      cluster: { runtime: 'local', nodes: 3, durable: true, fault: { mode: 'no-resume' } },
+      cluster: { runtime: 'local', nodes: 3, durable: true, misbehaviour: { mode: 'no-resume' } },
       clients: clients({}), duration: '8s', drain: '8s',
       faults: [
         { at: '2500ms', for: '2500ms', target: 'clients:node-3', action: 'down' },

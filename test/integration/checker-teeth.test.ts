@@ -26,7 +26,7 @@ describe('checker against the reference broker fault modes', () => {
   ];
   for (const { mode, counter, patch } of modes) {
     test(`--fault ${mode}: exit 1 and ${counter} > 0`, async () => {
-      const base = { cluster: { runtime: 'local', nodes: 3, durable: true, fault: { mode, rate: 0.05 } } };
+      const base = { cluster: { runtime: 'local', nodes: 3, durable: true, misbehaviour: { mode, rate: 0.05 } } };
       const { results, exitCode } = await runSmall({ ...base, ...patch });
       assert.equal(exitCode, 1);
       assert.ok(results.totals[counter] > 0, `${counter} = ${results.totals[counter]}`);
@@ -38,7 +38,7 @@ describe('checker against the reference broker fault modes', () => {
     // One node, so every channel is homed on the node that forgets (with 3 nodes, which
     // channels the killed node homes depends on the channel names).
     const { results, exitCode } = await runSmall({
-      cluster: { runtime: 'local', nodes: 1, durable: true, fault: { mode: 'amnesia' } },
+      cluster: { runtime: 'local', nodes: 1, durable: true, misbehaviour: { mode: 'amnesia' } },
       faults: [{ at: '2500ms', target: 'node:node-1', action: 'kill', restartAfter: '500ms' }],
     });
     const t = results.totals;

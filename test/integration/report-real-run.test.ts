@@ -15,7 +15,7 @@ after(async () => { await browser?.close(); });
 
 test('report.html of a real run with a fault and a loss: charts drawn, no network, screenshot saved', async (t) => {
   const { results, runDir, exitCode } = await runSmall({
-    cluster: { runtime: 'local', nodes: 3, durable: true, fault: { mode: 'drop', rate: 0.02 } },
+    cluster: { runtime: 'local', nodes: 3, durable: true, misbehaviour: { mode: 'drop', rate: 0.02 } },
     duration: '6s', drain: '4s',
     faults: [
       { at: '2s', for: '2s', target: 'clients:node-1', toxic: 'latency', attributes: { latency: 150 } },

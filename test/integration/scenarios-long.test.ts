@@ -3,7 +3,7 @@
 // otherwise each one is skipped visibly. Quick variants of each are in chaos.test.ts.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { ResultsV1 } from '../../src/report/results-schema';
+import type { ResultsV1 } from '../../src/contracts/results';
 import { cli, tmpOut } from './support';
 
 const LONG = process.env.CHAT_BENCH_LONG === '1';
@@ -41,8 +41,8 @@ describe('bundled scenarios, full length', () => {
     assert.ok(results.latency.phases.steady.p99Us < 100_000, `steady p99 ${results.latency.phases.steady.p99Us}`);
   });
 
-  test('partition-heal.yaml with --broker-fault no-resume: lost > 0, exit 1', { skip }, async () => {
-    const { code, results } = await runFile('scenarios/partition-heal.yaml', ['--broker-fault', 'no-resume']);
+  test('partition-heal.yaml with --misbehave no-resume: lost > 0, exit 1', { skip }, async () => {
+    const { code, results } = await runFile('scenarios/partition-heal.yaml', ['--misbehave', 'no-resume']);
     assert.equal(code, 1);
     assert.ok(results.totals.lost > 0);
   });

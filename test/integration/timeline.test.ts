@@ -7,7 +7,7 @@ import { Toxiproxy } from 'toxiproxy-node-client';
 import { FaultTimeline } from '../../src/chaos/timeline';
 import type { Cluster } from '../../src/runtime/cluster';
 import { parseScenario } from '../../src/scenario/parse';
-import { startToxiproxyServer } from '../../src/toxiproxy/server';
+import { startToxiproxyServer } from '../../src/toxiproxy/toxiproxy-server';
 import { small } from './support';
 
 let server: Awaited<ReturnType<typeof startToxiproxyServer>>;

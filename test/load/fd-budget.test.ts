@@ -6,10 +6,14 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { EXIT, UserError } from '../../src/errors';
+import { EXIT, UserError } from '../../src/util/errors';
 import {
-  checkFdBudget, clientsPerNode, driverFds, planProxyProcesses, proxyFds, proxyProcessNodes, readFdLimits,
+  planProxyProcesses, proxyFds, proxyProcessNodes,
 } from '../../src/runtime/fd-budget';
+import { checkFdBudget } from '../../src/capacity';
+import { clientsPerNode } from '../../src/contracts/scenario';
+import { driverFds } from '../../src/load/workers/driver-budget';
+import { readFdLimits } from '../../src/util/fd-limits';
 import { defaultWorkers, localAddressesFor, splitPlans } from '../../src/load/workers/plan';
 import type { ClientPlan } from '../../src/load/assignment';
 import { cli, ROOT, tmpOut } from '../integration/support';
@@ -66,7 +70,7 @@ describe('fd budget', () => {
       return;
     }
     const code = `
-      const { readFdLimits } = require(${JSON.stringify(join(__dirname, '../../src/runtime/fd-budget.js'))});
+      const { readFdLimits } = require(${JSON.stringify(join(__dirname, '../../src/util/fd-limits.js'))});
       console.log(JSON.stringify(readFdLimits()));`;
     const r = spawnSync('prlimit', ['--nofile=1024:' + limits.hard, process.execPath, '-e', code], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);

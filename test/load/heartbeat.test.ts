@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ClientPlan } from '../../src/load/assignment';
-import { DEFAULT_RECONNECT } from '../../src/load/backoff';
+import { DEFAULT_RECONNECT } from '../../src/util/backoff';
 import { LoadDriver } from '../../src/load/driver';
-import type { ClientsSpec } from '../../src/scenario/types';
+import type { ClientsSpec } from '../../src/contracts/scenario';
 import { IntegrityLedger } from '../../src/verify/ledger';
 import { LatencyRecorder } from '../../src/verify/latency';
 

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Toxiproxy } from 'toxiproxy-node-client';
-import { connectionsPerProxy, fdLimit } from '../../src/runtime/fd-budget';
+import { connectionsPerProxy } from '../../src/runtime/fd-budget';
+import { fdLimit } from '../../src/util/fd-limits';
 import { runScenario } from '../../src/run';
 import type { Cluster } from '../../src/runtime/cluster';
 import { startLocalCluster } from '../../src/runtime/local';

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import type { ResultsV1 } from '../../src/report/results-schema';
+import type { ResultsV1 } from '../../src/contracts/results';
 import { cli, tmpOut } from '../integration/support';
 
 const skip = process.env.CHAT_BENCH_LONG === '1' ? false : 'long scenario run: set CHAT_BENCH_LONG=1 (npm run test:long; CI does)';

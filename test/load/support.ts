@@ -1,6 +1,6 @@
 // Helpers for the load-engine tests: small real runs with the clients in worker processes.
 import { small, tmpOut as tmpOutIn } from '../integration/support';
-import type { UserError } from '../../src/errors';
+import type { UserError } from '../../src/util/errors';
 import type { EngineSetup, LoadEngine } from '../../src/load/engine';
 import { WorkerEngine } from '../../src/load/workers';
 import { runScenario, type RunOutcome } from '../../src/run';

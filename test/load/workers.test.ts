@@ -3,9 +3,9 @@
 // worker that dies fails the run at once with an infrastructure error (exit 3).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { EXIT, UserError } from '../../src/errors';
+import { EXIT, UserError } from '../../src/util/errors';
 import type { WorkerEngine, WorkerPart } from '../../src/load/workers';
-import type { ResultsV1 } from '../../src/report/results-schema';
+import type { ResultsV1 } from '../../src/contracts/results';
 import { account } from '../../src/verify/accounting';
 import { IntervalSet } from '../../src/verify/intervals';
 import { LatencyRecorder } from '../../src/verify/latency';
@@ -92,7 +92,7 @@ describe('WorkerEngine on a real local cluster', () => {
   test('a broker that drops fan-out is caught through workers: lost > 0, exit 1, live holes reported', async () => {
     let engine: WorkerEngine | null = null;
     const { results, exitCode } = await runWithWorkers(2, {
-      cluster: { runtime: 'local', nodes: 3, durable: true, fault: { mode: 'drop', rate: 0.05 } },
+      cluster: { runtime: 'local', nodes: 3, durable: true, misbehaviour: { mode: 'drop', rate: 0.05 } },
       duration: '4s', drain: '5s',
     }, (e) => { engine = e; });
     assert.equal(exitCode, 1);

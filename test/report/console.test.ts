@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatJsonSummary, formatSummary } from '../../src/report/console';
-import { formatUs, formatCount, formatDurationMs } from '../../src/report/units';
+import { formatUs, formatCount, formatDurationMs } from '../../src/report/format';
 import { makeSyntheticResults } from '../support/synthetic-results';
 
 test('units: µs → ms/s formatting and counts', () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UserError } from '../../src/errors';
+import { UserError } from '../../src/util/errors';
 import { regenerateReport, writeReports } from '../../src/report/write';
 import { makeSyntheticResults } from '../support/synthetic-results';
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { UserError } from '../../src/errors';
+import { UserError } from '../../src/util/errors';
 import { isScenarioFile, listScenarios, summarise } from '../../src/scenario/list';
 import { loadScenarioFile } from '../../src/scenario/load';
 import { parse as parseYaml } from 'yaml';

@@ -36,7 +36,7 @@ describe('scenario defaults', () => {
   test('every field as written is carried over', () => {
     const s = parse({
       name: 'full', description: 'all fields', duration: '2m', drain: '15s', recovery: '1.5s', seed: 42,
-      cluster: { runtime: 'docker', nodes: 5, durable: false, history: 500, historyAge: '10m', fault: { mode: 'dup' }, nodeImage: 'n:1', toxiproxyImage: 't:2' },
+      cluster: { runtime: 'docker', nodes: 5, durable: false, history: 500, historyAge: '10m', misbehaviour: { mode: 'dup' }, nodeImage: 'n:1', toxiproxyImage: 't:2' },
       clients: {
         count: 2000, rampUp: '10s', channels: 50, subscriptionsPerClient: 2, publishers: 200, publishRate: '300/m', payloadBytes: 256,
         reconnect: { initial: '50ms', max: '2s', multiplier: 1.5, jitter: 'equal' }, heartbeat: { interval: '1s', timeout: '2s' },
@@ -44,7 +44,7 @@ describe('scenario defaults', () => {
     });
     assert.equal(s.description, 'all fields');
     assert.deepEqual([s.durationMs, s.drainMs, s.recoveryMs, s.seed], [120_000, 15_000, 1500, 42]);
-    assert.deepEqual(s.cluster, { runtime: 'docker', nodes: 5, durable: false, history: 500, historySeconds: 600, urls: [], fault: { mode: 'dup', rate: 0.05 }, nodeImage: 'n:1', toxiproxyImage: 't:2' });
+    assert.deepEqual(s.cluster, { runtime: 'docker', nodes: 5, durable: false, history: 500, historySeconds: 600, urls: [], misbehaviour: { mode: 'dup', rate: 0.05 }, nodeImage: 'n:1', toxiproxyImage: 't:2' });
     assert.deepEqual(s.clients, {
       count: 2000, rampUpMs: 10_000, channels: 50, subscriptionsPerClient: 2, publishers: 200, publishRate: 5, payloadBytes: 256,
       reconnect: { initialMs: 50, maxMs: 2000, multiplier: 1.5, jitter: 'equal' }, heartbeat: { intervalMs: 1000, timeoutMs: 2000 },
@@ -57,9 +57,9 @@ describe('scenario defaults', () => {
     assert.deepEqual(s.cluster.urls, ['ws://a:1', 'wss://b:2/ws']);
   });
 
-  test('broker fault rate accepts a fraction or a percentage', () => {
-    assert.equal(parse(scenarioWith({ cluster: { fault: { mode: 'drop', rate: 0.2 } } })).cluster.fault?.rate, 0.2);
-    assert.equal(parse(scenarioWith({ cluster: { fault: { mode: 'drop', rate: '1%' } } })).cluster.fault?.rate, 0.01);
+  test('broker misbehaviour rate accepts a fraction or a percentage', () => {
+    assert.equal(parse(scenarioWith({ cluster: { misbehaviour: { mode: 'drop', rate: 0.2 } } })).cluster.misbehaviour?.rate, 0.2);
+    assert.equal(parse(scenarioWith({ cluster: { misbehaviour: { mode: 'drop', rate: '1%' } } })).cluster.misbehaviour?.rate, 0.01);
   });
 
   test('empty values (key with nothing after it) take the default', () => {
@@ -105,11 +105,11 @@ describe('scenario errors name their field', () => {
     refuses(scenarioWith({ cluster: { runtime: 'external', urls: 'ws://a:1' } }), 'cluster.urls: "ws://a:1" is not a list');
     refuses(scenarioWith({ cluster: { runtime: 'external', urls: ['ws://a:1', 'http://b:2'] } }), 'cluster.urls[1]: "http://b:2" is not a ws:// or wss:// URL');
     refuses(scenarioWith({ cluster: { runtime: 'external', nodes: 3, urls: ['ws://a:1'] } }), 'cluster.nodes: is 3 but 1 urls are given');
-    refuses(scenarioWith({ cluster: { runtime: 'external', urls: ['ws://a:1'], fault: { mode: 'drop' } } }), 'cluster.fault: is a mode of the reference broker, not possible on runtime external');
-    refuses(scenarioWith({ cluster: { fault: { rate: 0.1 } } }), 'cluster.fault.mode: is required', /drop, dup, reorder/);
-    refuses(scenarioWith({ cluster: { fault: { mode: 'lose' } } }), 'cluster.fault.mode: "lose" is not one of drop, dup, reorder, no-resume, no-dedupe, amnesia');
-    refuses(scenarioWith({ cluster: { fault: { mode: 'drop', rate: 1.5 } } }), 'cluster.fault.rate: 1.5 is not a fraction between 0 and 1', 'write it like 0.05 or "5%"');
-    refuses(scenarioWith({ cluster: { fault: { mode: 'drop', often: 1 } } }), 'cluster.fault.often: unknown field', 'known fields: mode, rate');
+    refuses(scenarioWith({ cluster: { runtime: 'external', urls: ['ws://a:1'], misbehaviour: { mode: 'drop' } } }), 'cluster.misbehaviour: is a mode of the reference broker, not possible on runtime external');
+    refuses(scenarioWith({ cluster: { misbehaviour: { rate: 0.1 } } }), 'cluster.misbehaviour.mode: is required', /drop, dup, reorder/);
+    refuses(scenarioWith({ cluster: { misbehaviour: { mode: 'lose' } } }), 'cluster.misbehaviour.mode: "lose" is not one of drop, dup, reorder, no-resume, no-dedupe, amnesia');
+    refuses(scenarioWith({ cluster: { misbehaviour: { mode: 'drop', rate: 1.5 } } }), 'cluster.misbehaviour.rate: 1.5 is not a fraction between 0 and 1', 'write it like 0.05 or "5%"');
+    refuses(scenarioWith({ cluster: { misbehaviour: { mode: 'drop', often: 1 } } }), 'cluster.misbehaviour.often: unknown field', 'known fields: mode, rate');
     refuses(scenarioWith({ cluster: { nodeImage: '' } }), 'cluster.nodeImage: "" is not a text');
   });
 

@@ -1,6 +1,6 @@
 // Shared by the scenario tests: a minimal valid scenario and an assertion on refusals.
 import assert from 'node:assert/strict';
-import { UserError } from '../../src/errors';
+import { UserError } from '../../src/util/errors';
 import { parseScenario } from '../../src/scenario/parse';
 
 export const minimal = (): Record<string, any> => ({ name: 't', duration: '60s', clients: { count: 10 } });

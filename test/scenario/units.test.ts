@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { UserError } from '../../src/errors';
+import { UserError } from '../../src/util/errors';
 import { formatDuration, parseDuration, parseRate } from '../../src/scenario/units';
 
 function refuses(read: () => unknown, message: string, hint?: string | RegExp): void {

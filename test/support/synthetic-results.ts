@@ -4,7 +4,7 @@
 // thresholds of which some fail. Deterministic for a given seed.
 import type {
   ResultsV1, SecondSample, LatencySummary, TimelineEvent, ChannelIntegrity, IntegrityExample, ThresholdVerdict,
-} from '../../src/report/results-schema';
+} from '../../src/contracts/results';
 import { seededRandom, type Random } from '../../src/load/random';
 
 export interface SyntheticOptions {

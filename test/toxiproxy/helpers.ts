@@ -3,7 +3,7 @@
 import { once } from 'node:events';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { Toxiproxy } from 'toxiproxy-node-client';
-import { startToxiproxyServer, type ToxiproxyServer } from '../../src/toxiproxy/server';
+import { startToxiproxyServer, type ToxiproxyServer } from '../../src/toxiproxy/toxiproxy-server';
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 

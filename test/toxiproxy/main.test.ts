@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { startUpstream, TestClient, portOf } from './helpers';
 
-const MAIN = join(__dirname, '../../src/toxiproxy/main.js');
+const MAIN = join(__dirname, '../../src/toxiproxy/toxiproxy-main.js');
 
 function run(args: string[]) {
   const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });

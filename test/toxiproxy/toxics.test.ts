@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { Proxy, Toxiproxy, ToxicType } from 'toxiproxy-node-client';
-import { pendingDeadlines } from '../../src/toxiproxy/scheduler';
+import { pendingDeadlines } from '../../src/toxiproxy/deadline-timer';
 import { portOf, sleep, startHarness, startUpstream, TestClient, type Harness, type TestUpstream } from './helpers';
 
 /** slack allowed above an expected delay on a busy machine */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { planClients } from '../../src/load/assignment';
-import type { ClientsSpec } from '../../src/scenario/types';
+import type { ClientsSpec } from '../../src/contracts/scenario';
 
 const spec: ClientsSpec = {
   count: 300, rampUpMs: 3000, channels: 20, subscriptionsPerClient: 3, publishers: 40, publishRate: 2, payloadBytes: 100,

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { backoffCeiling, backoffDelay } from '../../src/load/backoff';
+import { backoffCeiling, backoffDelay } from '../../src/util/backoff';
 import { seededRandom } from '../../src/load/random';
-import type { ReconnectSpec } from '../../src/scenario/types';
+import type { ReconnectSpec } from '../../src/contracts/scenario';
 
 const spec: ReconnectSpec = { initialMs: 100, maxMs: 5000, multiplier: 2, jitter: 'full' };
 

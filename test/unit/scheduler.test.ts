@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Scheduler, type Timed } from '../../src/load/scheduler';
+import { Scheduler, type Timed } from '../../src/load/timer-heap';
 
 test('scheduler fires entries in time order (FIFO for equal times), only when due', () => {
   let now = 0;

@@ -1,11 +1,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { UserError } from '../../src/errors';
-import type { IntegrityTotals } from '../../src/report/results-schema';
-import {
-  COUNTERS, evaluateThresholds, integrityCounter, parseThreshold,
-  type CounterName, type LatencyKind, type MetricSource,
-} from '../../src/verify/thresholds';
+import { UserError } from '../../src/util/errors';
+import type { IntegrityTotals } from '../../src/contracts/results';
+import { COUNTERS, type CounterName, type LatencyKind } from '../../src/contracts/metrics';
+import { parseThreshold } from '../../src/scenario/thresholds';
+import { evaluateThresholds, integrityCounter, type MetricSource } from '../../src/verify/thresholds';
 
 /** A MetricSource over fixed values: latency keyed "kind stat phase", counters by name. */
 function source(latency: Record<string, number>, counters: Partial<Record<CounterName, number>>): MetricSource & { asked: string[] } {

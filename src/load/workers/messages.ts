@@ -1,7 +1,7 @@
 // The IPC messages between the WorkerEngine (parent) and its worker processes. One worker
 // runs a disjoint subset of the clients; the parent relays the run's events to every worker
 // and merges what they recorded.
-import type { ClientsSpec } from '../../scenario/types';
+import type { ClientsSpec } from '../../contracts/scenario';
 import type { LedgerSnapshot } from '../../verify/snapshot';
 import type { ClientPlan } from '../assignment';
 import type { LiveStats } from '../engine';

@@ -2,7 +2,8 @@
 // addresses: pure functions of the plan, so the same scenario splits the same way.
 import { availableParallelism } from 'node:os';
 import type { ClientPlan } from '../assignment';
-import { clientsPerDriver, clientsPerNode } from '../../runtime/fd-budget';
+import { clientsPerNode } from '../../contracts/scenario';
+import { clientsPerDriver } from './driver-budget';
 
 /** From this many clients on, a run without --workers uses several processes. */
 export const AUTO_WORKERS_FROM = 5000;

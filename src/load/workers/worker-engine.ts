@@ -5,7 +5,7 @@
 // A worker that dies fails the run at once with an infrastructure error, never a hang.
 import { fork, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
-import { infraError, type UserError } from '../../errors';
+import { infraError, type UserError } from '../../util/errors';
 import { LatencyRecorder } from '../../verify/latency';
 import type { LedgerSnapshot } from '../../verify/snapshot';
 import { copyStats, type EngineResult, type EngineSetup, type LiveStats, type LoadEngine } from '../engine';

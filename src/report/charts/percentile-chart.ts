@@ -2,7 +2,7 @@
 // 99.9% … are evenly spaced and the tail gets the room it deserves. Phase curves (steady, fault,
 // recovery) are overlaid from their summaries so "how much worse under faults" is one glance.
 import { escapeHtml } from '../escape';
-import { formatUs } from '../units';
+import { formatUs } from '../format';
 import { latencyScale } from './scale';
 import { PALETTE, attrs, linePath, r1 } from './svg';
 import { figure, legend, type RefLine } from './time-chart';

@@ -2,7 +2,7 @@
 // Each chunk costs len/rate ms; a chunk larger than 100 ms worth goes out in rate*100-byte
 // slices every 100 ms. rate <= 0 holds the chunk forever (Toxiproxy's rate 0 never lets it
 // out; a negative rate crashes Toxiproxy, here it stalls like 0). Bandwidth is per link.
-import type { Deadline } from '../scheduler';
+import type { Deadline } from '../deadline-timer';
 import { END, Fifo, type Item, type StageContext, type ToxicDefinition, type ToxicRunner } from './types';
 
 const SLICE_INTERVAL_MS = 100;

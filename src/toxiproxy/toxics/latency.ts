@@ -1,7 +1,7 @@
 // latency: each chunk leaves at its read time + latency + U[-jitter, jitter) ms. Delays overlap
 // (they count from read time, not from the previous release) and order is kept (FIFO), so a
 // chunk never overtakes the one before it. One deadline per stage at a time, for the head.
-import type { Deadline } from '../scheduler';
+import type { Deadline } from '../deadline-timer';
 import { END, Fifo, randomInt, type Chunk, type Item, type StageContext, type ToxicDefinition, type ToxicRunner } from './types';
 
 /** Toxiproxy's latency stage reads through a 1024-chunk channel before it blocks the link. */

@@ -1,7 +1,7 @@
 // reset_peer: the first chunk (or the end of stream) is dropped, then after `timeout` ms the
 // connection closes. Links that started while this toxic existed close with RST (linger 0),
 // whatever the toxicity draw; on links that were already open the close is a normal FIN.
-import type { Deadline } from '../scheduler';
+import type { Deadline } from '../deadline-timer';
 import type { Item, StageContext, ToxicDefinition, ToxicRunner } from './types';
 
 class ResetPeerRunner implements ToxicRunner {

@@ -2,7 +2,7 @@
 // average_size + size_variation bytes, waiting `delay` µs after each piece. Toxiproxy recurses
 // forever on average_size 0 and can panic when size_variation >= average_size; both are clamped
 // (average_size >= 1, 0 <= size_variation < average_size).
-import type { Deadline } from '../scheduler';
+import type { Deadline } from '../deadline-timer';
 import { END, Fifo, randomInt, type Chunk, type Item, type StageContext, type ToxicDefinition, type ToxicRunner } from './types';
 
 /** Piece boundaries [s0, e0, s1, e1, ...] of one chunk, as Toxiproxy's slicer cuts it. */

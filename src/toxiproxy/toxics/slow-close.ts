@@ -1,5 +1,5 @@
 // slow_close: data passes unchanged; when the stream ends, closing the destination waits `delay` ms.
-import type { Deadline } from '../scheduler';
+import type { Deadline } from '../deadline-timer';
 import { END, type Item, type StageContext, type ToxicDefinition, type ToxicRunner } from './types';
 
 class SlowCloseRunner implements ToxicRunner {

@@ -1,7 +1,7 @@
 // timeout: drops every chunk in its direction. timeout > 0 closes the connection once no chunk
 // has arrived for `timeout` ms (each chunk re-arms it); 0 never closes. Removing the toxic
 // closes the connection (Toxiproxy's Cleanup), including through /reset.
-import type { Deadline } from '../scheduler';
+import type { Deadline } from '../deadline-timer';
 import { END, type Item, type StageContext, type ToxicDefinition, type ToxicRunner } from './types';
 
 class TimeoutRunner implements ToxicRunner {

@@ -1,7 +1,7 @@
 // The one interface every toxic implements. A link is a chain of stages; a stage runs one
 // toxic (or passes data through when its toxicity draw missed). Data moves as chunks, one
 // socket read each, and END marks the end of the stream (Toxiproxy's nil chunk).
-import type { Deadline } from '../scheduler';
+import type { Deadline } from '../deadline-timer';
 
 export interface Chunk {
   data: Buffer;

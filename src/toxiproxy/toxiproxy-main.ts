@@ -1,9 +1,9 @@
-// Process entry: `node dist/src/toxiproxy/main.js --host 127.0.0.1 --port 8474`. Prints one
+// Process entry: `node dist/src/toxiproxy/toxiproxy-main.js --host 127.0.0.1 --port 8474`. Prints one
 // JSON line {"event":"listening","port":N} on stdout when ready and stops cleanly on
 // SIGTERM/SIGINT. Runs as its own process so relaying never skews the load driver's timing.
 import { parseArgs } from 'node:util';
-import { EXIT, UserError, usageError } from '../errors';
-import { DEFAULT_API_PORT, startToxiproxyServer } from './server';
+import { EXIT, UserError, usageError } from '../util/errors';
+import { DEFAULT_API_PORT, startToxiproxyServer } from './toxiproxy-server';
 
 function parsePort(text: string): number {
   const port = Number(text);

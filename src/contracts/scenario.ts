@@ -2,8 +2,10 @@
 // every rate in messages per second. The YAML/JSON shape is in DESIGN.md; src/scenario/load.ts
 // turns one into the other and names the field of anything it refuses.
 
+import type { BrokerMisbehaviour } from '../../reference-broker/misbehaviour';
+import type { BackoffPolicy } from '../util/backoff';
+
 export type RuntimeKind = 'local' | 'docker' | 'external';
-export type BrokerFaultMode = 'drop' | 'dup' | 'reorder' | 'no-resume' | 'no-dedupe' | 'amnesia';
 
 export interface ClusterSpec {
   runtime: RuntimeKind;
@@ -12,17 +14,13 @@ export interface ClusterSpec {
   history: number;             // messages of history per channel (default 10000)
   historySeconds: number;      // age limit of history, seconds (default 3600)
   urls: string[];              // external only: ws://host:port of each node
-  fault?: { mode: BrokerFaultMode; rate: number }; // reference broker fault mode (proving the checker)
+  misbehaviour?: BrokerMisbehaviour; // reference broker misbehaving on purpose (proving the checker)
   nodeImage?: string;          // docker only
   toxiproxyImage?: string;     // docker only
 }
 
-export interface ReconnectSpec {
-  initialMs: number;           // default 100
-  maxMs: number;               // default 5000
-  multiplier: number;          // default 2
-  jitter: 'full' | 'equal' | 'none'; // default full
-}
+/** Defaults: 100 ms initial, 5 s max, multiplier 2, full jitter. */
+export type ReconnectSpec = BackoffPolicy;
 
 export interface ClientsSpec {
   count: number;
@@ -41,8 +39,12 @@ export type FaultTarget =
   | { kind: 'link'; from: string; to: string } // link:A>B, or from/to '*' for every link
   | { kind: 'node'; node: string };            // node:NODE (process faults)
 
-export type ToxicType = 'latency' | 'bandwidth' | 'slow_close' | 'timeout' | 'reset_peer' | 'slicer' | 'limit_data';
-export type FaultAction = 'down' | 'partition' | 'kill' | 'pause' | 'restart';
+/** Every Toxiproxy 2.x toxic a scenario may name (src/scenario/toxics.ts has their attributes). */
+export const TOXIC_TYPES = ['latency', 'bandwidth', 'slow_close', 'timeout', 'reset_peer', 'slicer', 'limit_data'] as const;
+export type ToxicType = (typeof TOXIC_TYPES)[number];
+/** Injected faults that are not toxics: a proxy down, a partition, process faults. */
+export const FAULT_ACTIONS = ['down', 'partition', 'kill', 'pause', 'restart'] as const;
+export type FaultAction = (typeof FAULT_ACTIONS)[number];
 
 export interface FaultSpec {
   atMs: number;
@@ -79,3 +81,8 @@ export interface Scenario {
 
 /** Node ids are node-1 … node-N (DESIGN.md's example targets). */
 export const nodeIds = (n: number): string[] => Array.from({ length: n }, (_, i) => `node-${i + 1}`);
+
+/** Clients per node, as planClients() assigns them (client i → node i mod nodes). */
+export function clientsPerNode(clients: number, nodes: number): number[] {
+  return Array.from({ length: nodes }, (_, k) => Math.floor(clients / nodes) + (k < clients % nodes ? 1 : 0));
+}

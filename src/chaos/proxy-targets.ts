@@ -1,16 +1,9 @@
 // Resolves a scenario fault target to the proxies it means. `clients:*` and `links:*`
 // expand to every client proxy or every node-to-node link.
-import { usageError } from '../errors';
+import { usageError } from '../util/errors';
 import type { ClusterProxies } from '../runtime/cluster';
-import type { FaultTarget } from '../scenario/types';
-
-export function targetLabel(t: FaultTarget): string {
-  switch (t.kind) {
-    case 'clients': return `clients:${t.node}`;
-    case 'link': return t.from === '*' && t.to === '*' ? 'links:*' : `link:${t.from}>${t.to}`;
-    case 'node': return `node:${t.node}`;
-  }
-}
+import type { FaultTarget } from '../contracts/scenario';
+import { formatTarget } from '../scenario/targets';
 
 export function proxiesOf(t: FaultTarget, proxies: ClusterProxies): string[] {
   let names: string[];
@@ -24,10 +17,10 @@ export function proxiesOf(t: FaultTarget, proxies: ClusterProxies): string[] {
       })
       .map(([, name]) => name);
   } else {
-    throw usageError(`target ${targetLabel(t)} is a process, not a connection`, 'use action kill, pause or restart on node targets');
+    throw usageError(`target ${formatTarget(t)} is a process, not a connection`, 'use action kill, pause or restart on node targets');
   }
   if (names.length === 0) {
-    throw usageError(`fault target ${targetLabel(t)} matches no proxy of this cluster`,
+    throw usageError(`fault target ${formatTarget(t)} matches no proxy of this cluster`,
       t.kind === 'link' ? 'a single-node or external cluster has no node-to-node links' : 'check the node id');
   }
   return names;

@@ -1,6 +1,7 @@
 // results.json, schema 1 (DESIGN.md "Results"). The full record of a run: everything the
 // console summary, the HTML report and JUnit are made from, so `chat-bench report` can
 // rebuild them later. Times are ms since run start unless the name says otherwise.
+import type { Phase } from './metrics';
 
 export interface LatencySummary {
   count: number;
@@ -25,7 +26,7 @@ export interface TimelineEvent {
   kind: 'fault' | 'phase' | 'run';
   label: string;               // e.g. "latency 300ms on clients:node-2", "steady", "ramp-up done"
   target?: string;
-  phase?: 'steady' | 'fault' | 'recovery';
+  phase?: Phase;
   error?: string;              // a fault that could not be applied or undone
 }
 

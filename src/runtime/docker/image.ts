@@ -5,22 +5,21 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { infraError } from '../errors';
-import { collectContext, writeContext } from './docker-context';
-import { loadTestcontainers, withTimeout, type RuntimeClient } from './docker-env';
+import { infraError } from '../../util/errors';
+import { collectContext, writeContext } from './context';
+import { loadTestcontainers, withTimeout, type RuntimeClient } from './env';
 
 export const BUNDLED_REPO = 'chat-bench/bundled';
 export const OFFLINE_BASE_IMAGE = 'chat-bench/node-base:20'; // made by test/support/docker-engine.sh
 export const DEFAULT_BASE_IMAGE = 'node:20-slim';
 export const OFFICIAL_TOXIPROXY_IMAGE = 'ghcr.io/shopify/toxiproxy:2.12.0';
 /** Paths inside the bundled image (reference-broker/Dockerfile). */
-export const BUNDLED_BROKER_MAIN = '/app/dist/reference-broker/main.js';
-export const BUNDLED_TOXIPROXY_MAIN = '/app/dist/src/toxiproxy/main.js';
+export const BUNDLED_TOXIPROXY_MAIN = '/app/dist/src/toxiproxy/toxiproxy-main.js';
 
 const BUILD_TIMEOUT_MS = 180_000;
 
-/** The package root: this file is dist/src/runtime/docker-image.js. */
-export const packageRoot = (): string => resolve(__dirname, '..', '..', '..');
+/** The package root: this file is dist/src/runtime/docker/image.js. */
+export const packageRoot = (): string => resolve(__dirname, '..', '..', '..', '..');
 
 export async function imageExists(client: RuntimeClient, image: string): Promise<boolean> {
   const { ImageName } = loadTestcontainers();
@@ -47,7 +46,7 @@ export async function ensureBundledImage(client: RuntimeClient, log: (line: stri
   if (!existsSync(brokerMain)) {
     throw infraError(`the compiled broker is missing (${brokerMain})`, 'run `npx tsc -p .` first');
   }
-  const entries = [brokerMain, join(root, 'dist', 'src', 'toxiproxy', 'main.js')].filter((f) => existsSync(f));
+  const entries = [brokerMain, join(root, 'dist', 'src', 'toxiproxy', 'toxiproxy-main.js')].filter((f) => existsSync(f));
   const dockerfile = join(root, 'reference-broker', 'Dockerfile');
   const base = await chooseBaseImage(client);
   const baseId = (await imageExists(client, base)) ? (await client.image.inspect(loadTestcontainers().ImageName.fromString(base))).Id : base;
@@ -107,7 +106,7 @@ export async function chooseToxiproxyImage(
   });
   if (requested) return requested.startsWith(`${BUNDLED_REPO}:`) ? embedded(requested) : { image: requested };
   if (await imageExists(client, OFFICIAL_TOXIPROXY_IMAGE)) return { image: OFFICIAL_TOXIPROXY_IMAGE };
-  const main = join(packageRoot(), 'dist', 'src', 'toxiproxy', 'main.js');
+  const main = join(packageRoot(), 'dist', 'src', 'toxiproxy', 'toxiproxy-main.js');
   if (!existsSync(main)) {
     throw infraError(`no Toxiproxy image: ${OFFICIAL_TOXIPROXY_IMAGE} is not local and ${main} is missing`, 'run `npx tsc -p .`, or pass --toxiproxy-image');
   }

@@ -2,7 +2,11 @@
 // guarantee (DESIGN.md principle 5). Only traffic towards client connections is affected;
 // node-to-node links stay correct so that a fault shows up exactly once, where it was injected.
 import type { EncodedFrame } from './channel-log';
-import type { FaultSpec } from './options';
+
+/** The modes, one list: flags, scenarios (cluster.misbehaviour) and docs all read it. */
+export const MISBEHAVIOUR_MODES = ['drop', 'dup', 'reorder', 'no-resume', 'no-dedupe', 'amnesia'] as const;
+export type MisbehaviourMode = (typeof MISBEHAVIOUR_MODES)[number];
+export interface BrokerMisbehaviour { mode: MisbehaviourMode; rate: number }
 
 /** What the fault layer needs from one subscription: somewhere to park a held delivery. */
 export interface ReorderSlot {
@@ -14,8 +18,8 @@ export interface ReorderSlot {
 // only reorders and never silently turns into loss.
 const HOLD_LIMIT_MS = 500;
 
-export class FaultInjector {
-  constructor(private readonly spec: FaultSpec | undefined, private readonly random: () => number = Math.random) {}
+export class MisbehaviourInjector {
+  constructor(private readonly spec: BrokerMisbehaviour | undefined, private readonly random: () => number = Math.random) {}
 
   get mode(): string { return this.spec?.mode ?? 'none'; }
 

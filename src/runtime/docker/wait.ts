@@ -4,7 +4,7 @@
 // container: the offline base image has no shell.
 import type Dockerode from 'dockerode';
 import type { BoundPorts, WaitStrategy } from 'testcontainers';
-import { countOccurrences, logTail, readContainerLog, saveContainerLog } from './docker-logs';
+import { countOccurrences, logTail, readContainerLog, saveContainerLog } from './logs';
 
 const POLL_MS = 100;
 

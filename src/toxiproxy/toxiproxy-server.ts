@@ -2,7 +2,7 @@
 // toxics, in this process. Drive it with toxiproxy-node-client exactly like the real one.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { infraError } from '../errors';
+import { infraError } from '../util/errors';
 import { createApiHandler } from './api';
 import { joinHostPort } from './listen-address';
 import { ProxyCollection } from './proxy-collection';

@@ -2,7 +2,7 @@
 // project needs, and turns "no engine" into one actionable line (exit 3).
 import { request } from 'node:http';
 import type * as Testcontainers from 'testcontainers';
-import { infraError } from '../errors';
+import { infraError } from '../../util/errors';
 
 export type TC = typeof Testcontainers;
 export type RuntimeClient = Testcontainers.ContainerRuntimeClient;

@@ -5,18 +5,18 @@ import { randomBytes } from 'node:crypto';
 import { basename, join } from 'node:path';
 import type Dockerode from 'dockerode';
 import type { StartedTestContainer } from 'testcontainers';
-import { EXIT, UserError, infraError, usageError } from '../errors';
-import { nodeIds as nodeIdsFor, type ClusterSpec } from '../scenario/types';
-import type { Cluster, ClusterNode, ClusterProxies, StartCluster, StartOptions } from './cluster';
-import { clusterContainer } from './docker-containers';
-import { connectDocker, type RuntimeClient } from './docker-env';
-import { chooseToxiproxyImage, ensureBundledImage } from './docker-image';
-import { LABEL_CLUSTER, clusterLabels, removeLabelled } from './docker-labels';
-import { countOccurrences, logTail, readContainerLog, saveContainerLog } from './docker-logs';
-import { untilHttpOk, untilLogLine, waitForLogCount } from './docker-wait';
+import { EXIT, UserError, infraError, usageError } from '../../util/errors';
+import { nodeIds as nodeIdsFor, type ClusterSpec } from '../../contracts/scenario';
+import type { Cluster, ClusterNode, ClusterProxies, StartCluster, StartOptions } from '../cluster';
+import { clusterContainer } from './containers';
+import { connectDocker, type RuntimeClient } from './env';
+import { chooseToxiproxyImage, ensureBundledImage } from './image';
+import { LABEL_CLUSTER, clusterLabels, removeLabelled } from './labels';
+import { countOccurrences, logTail, readContainerLog, saveContainerLog } from './logs';
+import { untilHttpOk, untilLogLine, waitForLogCount } from './wait';
 import {
   NODE_PORT, TOXIPROXY_ALIAS, TOXIPROXY_API_PORT, clientPorts, createProxies, peersArg, planProxies, type ProxyPlan,
-} from './docker-proxies';
+} from './proxies';
 
 const STARTUP_TIMEOUT_MS = 30_000;
 const LISTENING = '"event":"listening"';   // the broker's readiness line
@@ -27,7 +27,7 @@ export function brokerArgs(spec: ClusterSpec, nodeId: string, peers: string): st
   if (peers) args.push('--peers', peers);
   args.push('--history', String(spec.history), '--history-seconds', String(spec.historySeconds));
   if (spec.durable) args.push('--data-dir', '/data');
-  if (spec.fault) args.push('--fault', spec.fault.mode, '--fault-rate', String(spec.fault.rate));
+  if (spec.misbehaviour) args.push('--misbehave', spec.misbehaviour.mode, '--misbehave-rate', String(spec.misbehaviour.rate));
   return args;
 }
 

@@ -1,18 +1,19 @@
-// Assembles results.json (schema 1) from what a run measured: the integrity account, the
-// latency histograms, the per-second samples, the fault timeline. Thresholds are judged
-// here, from the same numbers the report shows.
-import type { Cluster } from '../runtime/cluster';
-import type { Scenario } from '../scenario/types';
-import type { DriverStats } from '../load/stats';
-import type { IntegrityAccount } from '../verify/accounting';
-import type { LatencyRecorder } from '../verify/latency';
-import { summarize, newHistogram } from '../verify/latency';
-import { evaluateThresholds, integrityCounter, type MetricSource } from '../verify/thresholds';
-import { EXIT } from '../errors';
-import type { ResultsV1, SecondSample, TimelineEvent } from './results-schema';
+// The verdict of a run, decided before anything is rendered: assembles results.json (schema 1)
+// from what the run measured (integrity account, latency histograms, per-second samples, fault
+// timeline), judges the thresholds from the same numbers the report shows, and picks the exit
+// code. src/report/ only renders the finished object.
+import type { Cluster } from './runtime/cluster';
+import type { Scenario } from './contracts/scenario';
+import type { DriverStats } from './load/stats';
+import type { IntegrityAccount } from './verify/accounting';
+import type { LatencyRecorder } from './verify/latency';
+import { summarize, newHistogram } from './verify/latency';
+import { evaluateThresholds, integrityCounter, type MetricSource } from './verify/thresholds';
+import { EXIT } from './util/errors';
+import type { ResultsV1, SecondSample, TimelineEvent } from './contracts/results';
 import { cpus, hostname } from 'node:os';
 
-const VERSION: string = (require('../../../package.json') as { version: string }).version;
+const VERSION: string = (require('../../package.json') as { version: string }).version;
 
 export interface RunFacts {
   scenario: Scenario;
@@ -40,9 +41,11 @@ export function metricSource(latency: LatencyRecorder, integrity: IntegrityAccou
         : kind === 'connect' ? latency.connect : kind === 'reconnect' ? latency.reconnect : latency.continuity;
       if (kind === 'latency' && !tags.phase) latency.summary(h); // folds values still staged
       if (h.totalCount === 0) return null;
-      if (stat === 'min') return h.minNonZeroValue;
-      if (stat === 'max') return h.maxValue;
-      if (stat === 'mean') return h.mean;
+      // The same reading the report prints (summarize): min/max are percentiles 0/100 of the
+      // buckets, so a threshold never disagrees with the number shown beside it.
+      if (stat === 'min') return summarize(h).minUs;
+      if (stat === 'max') return summarize(h).maxUs;
+      if (stat === 'mean') return summarize(h).meanUs;
       return h.getValueAtPercentile(Number(stat.slice(1)));
     },
     counter: (name) => integrityCounter(name, integrity.totals, stats),

@@ -2,7 +2,7 @@
 // host) and one `link:A>B` proxy per ordered pair (reachable only on the cluster network), so
 // every client connection and every node-to-node link can be cut or slowed through the API.
 import { Toxiproxy } from 'toxiproxy-node-client';
-import { clientProxyName, linkProxyName } from '../chaos/proxy-names';
+import { clientProxyName, linkProxyName } from '../proxy-names';
 
 export const NODE_PORT = 7000;               // every broker listens here inside its container
 export const TOXIPROXY_ALIAS = 'toxiproxy';  // network alias of the proxy container

@@ -1,7 +1,7 @@
 // How one container of a cluster is described to testcontainers: on the cluster network only
 // (under its alias), ports published on the loopback interface only, labelled for cleanup.
 import type { GenericContainer } from 'testcontainers';
-import { loadTestcontainers } from './docker-env';
+import { loadTestcontainers } from './env';
 
 export interface ContainerSpec {
   image: string;
