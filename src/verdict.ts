@@ -3,11 +3,12 @@
 // timeline), judges the thresholds from the same numbers the report shows, and picks the exit
 // code. src/report/ only renders the finished object.
 import type { Cluster } from './runtime/cluster';
-import type { Scenario } from './contracts/scenario';
+import type { Scenario, ThresholdSpec } from './contracts/scenario';
 import type { DriverStats } from './load/stats';
 import type { IntegrityAccount } from './verify/accounting';
 import type { LatencyRecorder } from './verify/latency';
 import { summarize, newHistogram } from './verify/latency';
+import { guaranteeChecks } from './verify/guarantees';
 import { evaluateThresholds, integrityCounter, type MetricSource } from './verify/thresholds';
 import { EXIT } from './util/errors';
 import type { ResultsV1, SecondSample, TimelineEvent } from './contracts/results';
@@ -63,7 +64,14 @@ export function buildResults(f: RunFacts): ResultsV1 {
     latency: perSecond.get(sample.t) ?? empty,
     lost: f.integrity.lostBySecond[sample.t] ?? 0,
   }));
-  const thresholds = evaluateThresholds(s.thresholds, metricSource(f.latency, f.integrity, f.stats));
+  const metrics = metricSource(f.latency, f.integrity, f.stats);
+  const implied = guaranteeChecks(s.guarantee);
+  const same = (a: ThresholdSpec, b: ThresholdSpec) => a.expression === b.expression && a.condition.replace(/\s+/g, '') === b.condition.replace(/\s+/g, '');
+  const thresholds = [
+    ...evaluateThresholds(implied, metrics, 'guarantee'),
+    // a threshold that repeats one the guarantee implies is judged once
+    ...evaluateThresholds(s.thresholds.filter((t) => !implied.some((i) => same(i, t))), metrics),
+  ];
   const thresholdsPass = thresholds.every((t) => t.pass);
   const exitCode = f.interrupted ? EXIT.interrupted
     : f.faultFailures > 0 ? EXIT.infrastructure : thresholdsPass ? EXIT.ok : EXIT.thresholdFailed;

@@ -13,10 +13,18 @@ export const LATENCY_KINDS: readonly LatencyKind[] = ['latency', 'connect', 'rec
 
 /** Counter names a threshold (and MetricSource.counter) may use; `expected` feeds the rates. */
 export const COUNTERS = [
-  'loss', 'loss.silent', 'loss.announced', 'duplicates', 'reorders', 'phantoms', 'protocol_errors',
-  'serial_conflicts', 'reconnects', 'delivered', 'published', 'acked', 'connects', 'expected',
+  'loss', 'loss.silent', 'loss.announced', 'loss.in_session', 'not_delivered', 'duplicates', 'reorders',
+  'reorders.publisher', 'phantoms', 'protocol_errors', 'serial_conflicts', 'unconfirmed_streams', 'reconnects',
+  'delivered', 'scheduled', 'published', 'acked', 'in_doubt', 'unsent', 'connects', 'expected',
 ] as const;
 export type CounterName = (typeof COUNTERS)[number];
+
+/**
+ * What the system under test promises (DESIGN.md "Guarantees"); the checker holds it to that
+ * even when `thresholds:` says nothing. The first is the default.
+ */
+export const GUARANTEES = ['exactly-once-ordered', 'at-least-once', 'at-most-once'] as const;
+export type Guarantee = (typeof GUARANTEES)[number];
 
 /** Rates are a counter divided by `expected`. */
 export const RATES: Record<string, CounterName> = { 'loss.rate': 'loss', 'duplicates.rate': 'duplicates' };

@@ -30,21 +30,29 @@ export interface TimelineEvent {
   error?: string;              // a fault that could not be applied or undone
 }
 
+/** DESIGN.md "What the checker counts (v2)": owed deliveries come from chat-bench's own publish log. */
 export interface IntegrityTotals {
+  scheduled: number;           // messages chat-bench scheduled (open-loop)
   published: number;           // distinct messages sent at least once
   acked: number;
-  expected: number;
-  delivered: number;           // deliveries counted towards expected (first delivery per stream)
+  inDoubt: number;             // sent, never acked
+  unsent: number;              // scheduled, never sent (stuck behind a stop-and-wait publisher)
+  expected: number;            // deliveries owed to streams (sum over streams)
+  delivered: number;           // owed deliveries received
   deliveriesTotal: number;     // every msg frame received, duplicates included
   lost: number;                // silent + announced
   lostSilent: number;
   lostAnnounced: number;
+  lostInSession: number;       // lost although the message's whole delivery window lay inside one connected, confirmed session
+  notDelivered: number;        // owed, not received when the run was cut short (interrupted): not loss
   duplicated: number;
   reordered: number;
-  phantom: number;
-  unackedDelivered: number;
-  serialConflicts: number;     // one serial carried two different messages on a channel (history rewritten)
-  protocolErrors: number;      // frames from the target that broke protocol v1
+  reorderedN: number;          // of the reordered, a publisher's n went back
+  phantom: number;             // never published, or a payload that differs from what was published
+  unackedDelivered: number;    // in doubt, yet delivered (counted, not an error)
+  serialConflicts: number;     // one serial carried two different messages on a channel
+  unconfirmedStreams: number;  // streams whose subscription was never confirmed
+  protocolErrors: number;      // frames from the target that broke the protocol
 }
 
 export interface ChannelIntegrity extends Omit<IntegrityTotals, 'protocolErrors'> {
@@ -73,6 +81,8 @@ export interface ThresholdVerdict {
   actual: number | null;       // null when the metric had no data
   unit: 'us' | 'count' | 'ratio' | 'ms';
   pass: boolean;
+  /** 'guarantee': implied by the scenario's guarantee; 'scenario': written under thresholds: */
+  source: 'guarantee' | 'scenario';
   message: string;             // e.g. "latency.p99{phase:steady} = 12.3ms < 100ms"
 }
 

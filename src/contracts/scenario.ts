@@ -4,6 +4,7 @@
 
 import type { BrokerMisbehaviour } from '../../reference-broker/misbehaviour';
 import type { BackoffPolicy } from '../util/backoff';
+import type { Guarantee } from './metrics';
 
 export type RuntimeKind = 'local' | 'docker' | 'external';
 
@@ -75,6 +76,7 @@ export interface Scenario {
   recoveryMs: number;          // phase "recovery" after each fault ends (default 5000)
   faults: FaultSpec[];
   thresholds: ThresholdSpec[];
+  guarantee: Guarantee;        // what the target promises (default exactly-once-ordered)
   seed: number;                // default 1
   sourcePath?: string;
 }

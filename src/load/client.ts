@@ -15,6 +15,9 @@ const TIMER_PUBLISH = 2;
 
 const enum State { Idle, Connecting, Open, Stopped }
 
+/** A performance.now() time in µs of the envelopes' clock (epoch-based, as `ts`). */
+const toUs = (ms: number): number => Math.round((performance.timeOrigin + ms) * 1000);
+
 export class VirtualClient implements Timed {
   private ws: WebSocket | null = null;
   private state = State.Idle;
@@ -46,7 +49,7 @@ export class VirtualClient implements Timed {
       return ctx.ledger.openStream(id, ch);
     });
     this.subscribed = channels.map(() => false);
-    this.publisher = publishChannel ? new PublisherQueue(id, publishChannel, ctx.padding) : null;
+    this.publisher = publishChannel ? new PublisherQueue(id, publishChannel, ctx.filler) : null;
   }
 
   start(): void {
@@ -130,6 +133,8 @@ export class VirtualClient implements Timed {
     if (this.state === State.Open) {
       ctx.stats.connected--;
       ctx.stats.disconnects++;
+      const nowUs = toUs(now);
+      for (const s of this.streams) ctx.ledger.dropped(s, nowUs);
       if (this.droppedAtMs < 0) this.droppedAtMs = now;
       this.awaitingContinuity = this.channels.length > 0;
     } else {
@@ -177,13 +182,14 @@ export class VirtualClient implements Timed {
     const f = parsed.frame;
     switch (f.t) {
       case 'msg': {
+        // A msg before its subd counts: a target may replay history before confirming.
         const i = this.channelIndex.get(f.ch);
-        if (i === undefined || !this.subscribed[i]) {
-          ctx.ledger.protocolError(`msg for a channel not subscribed: ${f.ch}`);
+        if (i === undefined) {
+          ctx.ledger.protocolError(`msg for a channel never subscribed: ${f.ch}`);
           return;
         }
         ctx.stats.deliveries++;
-        const recvUs = Math.round((performance.timeOrigin + now) * 1000);
+        const recvUs = toUs(now);
         const latencyUs = ctx.ledger.deliver(this.streams[i], f.s, f.id, f.d, recvUs);
         if (latencyUs >= 0) ctx.latency.record(latencyUs, now);
         if (this.awaitingContinuity && this.droppedAtMs >= 0 && this.awaitingResubscribe === 0) {
@@ -199,7 +205,7 @@ export class VirtualClient implements Timed {
           ctx.ledger.protocolError(`subd for a channel never requested: ${f.ch}`);
           return;
         }
-        ctx.ledger.subscribed(this.streams[i], f.at, f.resumed);
+        ctx.ledger.subscribed(this.streams[i], f.at, f.resumed, toUs(now));
         if (!this.subscribed[i]) {
           this.subscribed[i] = true;
           if (--this.awaitingResubscribe === 0 && this.droppedAtMs >= 0) {
@@ -233,7 +239,9 @@ export class VirtualClient implements Timed {
     const p = this.publisher;
     if (!p || !this.ctx.publishing) return;
     while (this.nextPublishMs <= now) {
-      p.enqueue(Math.round((performance.timeOrigin + this.nextPublishMs) * 1000));
+      const scheduledUs = toUs(this.nextPublishMs);
+      const n = p.enqueue(scheduledUs);
+      this.ctx.ledger.publishScheduled(p.channel, p.publisher, n, scheduledUs);
       this.nextPublishMs += this.publishIntervalMs;
     }
     this.ctx.scheduler.at(this.nextPublishMs, this, TIMER_PUBLISH);
@@ -257,7 +265,7 @@ export class VirtualClient implements Timed {
     if (!m.sentOnce) {
       m.sentOnce = true;
       this.ctx.stats.published++;
-      this.ctx.ledger.publishSent(p.channel, p.publisher, m.n, m.scheduledUs);
+      this.ctx.ledger.publishSent(p.channel, p.publisher, m.n, m.scheduledUs, toUs(now));
     } else {
       this.ctx.stats.retries++;
     }
@@ -268,7 +276,7 @@ export class VirtualClient implements Timed {
     const m = p?.inFlight;
     if (!p || !m || m.key !== id) return; // a late ack of a message already acked: harmless
     this.ctx.stats.acked++;
-    this.ctx.ledger.publishAcked(p.channel, p.publisher, m.n, serial);
+    this.ctx.ledger.publishAcked(p.channel, p.publisher, m.n, serial, toUs(now));
     p.inFlight = null;
     this.trySend(now);
   }

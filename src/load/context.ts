@@ -14,7 +14,8 @@ export interface LoadContext {
   scheduler: Scheduler;
   random: Random;
   stats: DriverStats;
-  padding: string;
+  /** what every published padding ends with (protocol/envelope fillerFor) */
+  filler: string;
   /** ms on the performance.now() clock */
   now: () => number;
   /** false once the publishing period is over: queued messages still go out, no new ones are scheduled */

@@ -2,6 +2,7 @@
 // (heartbeats, publish retries) with one housekeeping sweep, stops publishing on time and
 // tells when the system has gone quiet during the drain.
 import type { ClientsSpec } from '../contracts/scenario';
+import { fillerFor } from '../protocol/envelope';
 import type { IntegrityLedger } from '../verify/ledger';
 import type { LatencyRecorder } from '../verify/latency';
 import type { ClientPlan } from './assignment';
@@ -13,7 +14,6 @@ import { DriverStats } from './stats';
 
 const HOUSEKEEPING_MS = 100;
 const DEFAULT_ACK_TIMEOUT_MS = 3000;
-const ENVELOPE_OVERHEAD_BYTES = 70; // {"p":"c123","n":1,"ts":1780000000000000,"x":""} and the frame around it
 
 export interface DriverOptions {
   spec: ClientsSpec;
@@ -46,7 +46,7 @@ export class LoadDriver {
       scheduler: this.scheduler,
       random: seededRandom(opts.seed ^ 0x5bd1e995),
       stats: this.stats,
-      padding: 'x'.repeat(Math.max(0, opts.spec.payloadBytes - ENVELOPE_OVERHEAD_BYTES)),
+      filler: fillerFor(opts.spec.payloadBytes),
       now,
       publishing: true,
       ackTimeoutMs: opts.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS,

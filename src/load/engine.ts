@@ -2,6 +2,7 @@
 // in this process (InProcessEngine) or be split across worker processes (see workers/), with
 // the same results: every worker's ledger snapshot and encoded histograms merge exactly.
 import type { ClientsSpec } from '../contracts/scenario';
+import { fillerFor } from '../protocol/envelope';
 import { IntegrityLedger } from '../verify/ledger';
 import { LatencyRecorder } from '../verify/latency';
 import type { LedgerSnapshot } from '../verify/snapshot';
@@ -67,7 +68,7 @@ export class InProcessEngine implements LoadEngine {
   private driver: LoadDriver | null = null;
 
   constructor(private readonly setup: EngineSetup) {
-    this.ledger = new IntegrityLedger({ publishers: setup.publishers });
+    this.ledger = new IntegrityLedger({ publishers: setup.publishers, filler: fillerFor(setup.spec.payloadBytes) });
   }
 
   async start(t0: number): Promise<void> {

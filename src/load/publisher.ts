@@ -3,7 +3,7 @@
 // counts as latency (no coordinated omission). Sending is stop-and-wait per channel: the
 // next message goes out only when the previous one is acked, because a retried message
 // overtaken by a later one would reorder the publisher's own sequence in the channel.
-import { idempotencyKey } from '../protocol/envelope';
+import { idempotencyKey, sealedPadding } from '../protocol/envelope';
 
 export interface PendingPublish {
   n: number;
@@ -21,15 +21,16 @@ export class PublisherQueue {
   inFlight: PendingPublish | null = null;
   nextN = 1;
 
-  constructor(readonly publisher: string, readonly channel: string, private readonly padding: string) {}
+  constructor(readonly publisher: string, readonly channel: string, private readonly filler: string) {}
 
-  /** Creates message n for its scheduled time and queues it. */
-  enqueue(scheduledUs: number): void {
+  /** Creates message n for its scheduled time, queues it and returns n. */
+  enqueue(scheduledUs: number): number {
     const n = this.nextN++;
     const key = idempotencyKey(this.publisher, this.channel, n);
-    const d = { p: this.publisher, n, ts: scheduledUs, x: this.padding };
+    const d = { p: this.publisher, n, ts: scheduledUs, x: sealedPadding(this.publisher, n, scheduledUs, this.filler) };
     const frame = JSON.stringify({ t: 'pub', ch: this.channel, id: key, d });
     this.queue.push({ n, key, frame, scheduledUs, sentOnce: false, deadlineMs: 0, attempts: 0 });
+    return n;
   }
 
   /** Moves the next queued message in flight, or returns null if one is already in flight or none waits. */

@@ -1,14 +1,49 @@
 // The envelope chat-bench puts in every published `d` (DESIGN.md): who sent it, its
 // per-publisher-per-channel sequence, and when it was SCHEDULED to be sent (µs).
+//
+// The padding `x` is not inert filler: it starts with a seal, a hash of (p, n, ts), followed
+// by a fixed filler. Any process can then tell whether a delivered payload is byte for byte
+// what was published, without the publisher's log: a changed ts, n or p breaks the seal, a
+// changed filler breaks the comparison with the filler every process derives from the
+// scenario's payloadBytes.
 export interface Envelope { p: string; n: number; ts: number; x: string }
 
 export const idempotencyKey = (publisher: string, channel: string, seq: number): string => `${publisher}:${channel}:${seq}`;
+
+/** Characters of the seal at the start of `x` (a 32-bit hash in base 36, zero-padded). */
+export const SEAL_LENGTH = 7;
+
+/** Bytes of a pub frame besides the padding: {"t":"pub","ch":…,"id":…,"d":{"p":…,"n":1,"ts":…,"x":""}}. */
+const FRAME_OVERHEAD_BYTES = 70;
+
+/** The filler after the seal, so that a pub frame is about `payloadBytes` long (scenario payloadBytes). */
+export const fillerFor = (payloadBytes: number): string => 'x'.repeat(Math.max(0, payloadBytes - FRAME_OVERHEAD_BYTES - SEAL_LENGTH));
+
+/** FNV-1a over the publisher id and the two numbers, without building a string. */
+function sealOf(p: string, n: number, ts: number): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < p.length; i++) h = Math.imul(h ^ p.charCodeAt(i), 0x01000193);
+  // both are non-negative safe integers: mix their low and high 32 bits (unrolled: hot path)
+  h = Math.imul(h ^ (n >>> 0), 0x01000193);
+  h = Math.imul(h ^ Math.floor(n / 0x1_0000_0000), 0x01000193);
+  h = Math.imul(h ^ (ts >>> 0), 0x01000193);
+  h = Math.imul(h ^ Math.floor(ts / 0x1_0000_0000), 0x01000193);
+  return (h >>> 0).toString(36).padStart(SEAL_LENGTH, '0');
+}
+
+/** The `x` of message (p, n) scheduled at ts. */
+export const sealedPadding = (p: string, n: number, ts: number, filler: string): string => sealOf(p, n, ts) + filler;
+
+/** Whether `x` is exactly what sealedPadding() gave for (p, n, ts) and this filler. */
+export function paddingMatches(x: string, p: string, n: number, ts: number, filler: string): boolean {
+  return x.length === SEAL_LENGTH + filler.length && x.endsWith(filler) && x.startsWith(sealOf(p, n, ts));
+}
 
 /** Returns the envelope if `d` is a well-formed one, else null (the delivery is then a phantom). */
 export function readEnvelope(d: unknown): Envelope | null {
   if (d === null || typeof d !== 'object') return null;
   const e = d as Record<string, unknown>;
   if (typeof e.p !== 'string' || typeof e.n !== 'number' || typeof e.ts !== 'number' || typeof e.x !== 'string') return null;
-  if (!Number.isSafeInteger(e.n) || e.n < 1 || !Number.isFinite(e.ts)) return null;
+  if (!Number.isSafeInteger(e.n) || e.n < 1 || !Number.isSafeInteger(e.ts) || e.ts < 0) return null;
   return e as unknown as Envelope;
 }

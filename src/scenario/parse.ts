@@ -2,6 +2,7 @@
 // defaults filled, durations in ms, rates per second, every refusal one line naming its field.
 import { usageError } from '../util/errors';
 import { parseThreshold, ThresholdError } from './thresholds';
+import { GUARANTEES } from '../contracts/metrics';
 import { readFault } from './faults';
 import { FieldError, Fields, isPlainObject, pathText, type Path } from './fields';
 import { shown } from './problem';
@@ -13,7 +14,7 @@ import { formatDuration } from './units';
 /** Where a field sits in the source file, e.g. ":14" (line); undefined when unknown. */
 export type Locate = (path: Path) => string | undefined;
 
-const TOP = ['name', 'description', 'cluster', 'clients', 'duration', 'drain', 'recovery', 'faults', 'thresholds', 'seed'];
+const TOP = ['name', 'description', 'cluster', 'clients', 'duration', 'drain', 'recovery', 'faults', 'thresholds', 'guarantee', 'seed'];
 const CLUSTER = ['runtime', 'nodes', 'durable', 'history', 'historyAge', 'urls', 'misbehaviour', 'nodeImage', 'toxiproxyImage'];
 const CLIENTS = ['count', 'rampUp', 'channels', 'subscriptionsPerClient', 'publishers', 'publishRate', 'payloadBytes', 'reconnect', 'heartbeat'];
 const RUNTIMES: readonly RuntimeKind[] = ['local', 'docker', 'external'];
@@ -58,6 +59,7 @@ function readScenario(raw: unknown): Scenario {
     drainMs: top.durationMs('drain') ?? 10_000,
     recoveryMs: top.durationMs('recovery') ?? 5_000,
     faults,
+    guarantee: top.oneOf('guarantee', GUARANTEES) ?? 'exactly-once-ordered',
     thresholds: readThresholds(top),
     seed: top.integer('seed', { min: 0, max: 0xffff_ffff, hint: 'the seed is a 32-bit unsigned integer' }) ?? 1,
   };

@@ -1,11 +1,13 @@
-// The verdict of the integrity check (DESIGN.md "What the checker counts"), computed once at
-// the end from every process's ledger snapshot. A pure function of the snapshots' facts:
-// splitting publishers and streams over several snapshots gives exactly the same answer as
-// one snapshot holding everything (sets are unioned, counters summed, lists sorted).
+// The verdict of the integrity check (DESIGN.md "What the checker counts (v2)"), computed once
+// at the end from every process's ledger snapshot. What a stream OWES comes from chat-bench's
+// own publish log and from when the target confirmed each subscription; the target's serials
+// only ADD obligations (a resumed range it promised) and are checked for conflicts. A pure
+// function of the snapshots' facts: splitting publishers and streams over several snapshots
+// gives exactly the same answer as one snapshot holding everything.
 import type { ChannelIntegrity, IntegrityExample, IntegrityTotals } from '../contracts/results';
 import { usageError } from '../util/errors';
 import { IntervalSet } from './intervals';
-import { deltaDecode, LEDGER_SNAPSHOT_VERSION } from './snapshot';
+import { deltaDecode, LEDGER_SNAPSHOT_VERSION, NO_END } from './snapshot';
 import type { LedgerSnapshot, StreamExample, StreamSnapshot } from './snapshot';
 
 export interface FaultWindow { startMs: number; endMs: number; label: string }
@@ -14,6 +16,14 @@ export interface AccountOptions {
   faultWindows: FaultWindow[];   // ms since run start; an example inside one is labelled with it
   runStartUs: number;            // same clock as the envelopes' ts
   maxExamples?: number;          // per kind; default 20
+  /** The run was cut short: what is still owed is "not delivered yet", not lost. */
+  interrupted?: boolean;
+  /**
+   * A message acked less than this before a session ended, when no resume followed, may have
+   * been in flight towards the subscriber when it left: may-receive, not owed (and for
+   * at-most-once, its delivery window counts as overlapping the disconnect). Default 2 s.
+   */
+  edgeAllowanceUs?: number;
 }
 
 export interface IntegrityAccount {
@@ -25,20 +35,37 @@ export interface IntegrityAccount {
   protocolErrorReasons: string[];
 }
 
+export const DEFAULT_EDGE_ALLOWANCE_US = 2_000_000;
 const CLIENTS_PER_EXAMPLE = 5;
 
-/** A publisher's facts on one channel, merged over snapshots. */
-interface MergedPublisher {
+/** A publisher's log on one channel, merged over snapshots. Arrays are indexed by n − 1. */
+interface PublishLog {
   publisher: string;
+  scheduled: number;
   sent: IntervalSet;
-  ackSerial: number[];     // index n − 1, 0 = not acked
-  scheduledUs: number[];   // index n − 1, 0 = unknown
+  scheduledUs: number[];
+  firstSendUs: number[];   // 0 = never sent
+  ackUs: number[];         // 0 = never acked
+  ackSerial: number[];     // 0 = never acked / no serial
+  acked: IntervalSet;      // n values acked
+  sendsInOrder: boolean;   // firstSendUs non-decreasing over the sent n (stop-and-wait): binary search works
+  ackedNs: number[];       // the acked n with a serial, ascending …
+  ackedSerials: number[];  // … and their serials
+  serialsInOrder: boolean; // ackedSerials strictly increasing (a correct sequencer): binary search works
 }
 
 interface ChannelFacts {
   channel: string;
-  publishers: Map<string, MergedPublisher>;
+  publishers: Map<string, PublishLog>;
   streams: StreamSnapshot[];
+}
+
+export function emptyTotals(): IntegrityTotals {
+  return {
+    scheduled: 0, published: 0, acked: 0, inDoubt: 0, unsent: 0, expected: 0, delivered: 0, deliveriesTotal: 0,
+    lost: 0, lostSilent: 0, lostAnnounced: 0, lostInSession: 0, notDelivered: 0, duplicated: 0, reordered: 0,
+    reorderedN: 0, phantom: 0, unackedDelivered: 0, serialConflicts: 0, unconfirmedStreams: 0, protocolErrors: 0,
+  };
 }
 
 export function account(snapshots: LedgerSnapshot[], opts: AccountOptions): IntegrityAccount {
@@ -47,19 +74,17 @@ export function account(snapshots: LedgerSnapshot[], opts: AccountOptions): Inte
   const lostBySecond: number[] = [];
   const candidates: Candidate[] = [];
   const channels: ChannelIntegrity[] = [];
-  for (const name of [...facts.keys()].sort()) {
-    channels.push(accountChannel(facts.get(name)!, opts.runStartUs, maxExamples, candidates, lostBySecond));
-  }
+  const ctx: ChannelContext = {
+    runStartUs: opts.runStartUs, maxExamples, candidates, lostBySecond,
+    interrupted: opts.interrupted === true, edgeUs: opts.edgeAllowanceUs ?? DEFAULT_EDGE_ALLOWANCE_US,
+  };
+  for (const name of [...facts.keys()].sort()) channels.push(accountChannel(facts.get(name)!, ctx));
   channels.sort(worstFirst);
 
-  const totals: IntegrityTotals = {
-    published: 0, acked: 0, expected: 0, delivered: 0, deliveriesTotal: 0, lost: 0, lostSilent: 0, lostAnnounced: 0,
-    duplicated: 0, reordered: 0, phantom: 0, unackedDelivered: 0, serialConflicts: 0, protocolErrors: 0,
-  };
+  const totals = emptyTotals();
   for (const c of channels) {
     for (const k of Object.keys(totals) as Array<keyof IntegrityTotals>) if (k !== 'protocolErrors') totals[k] += c[k];
   }
-  // A sample, sorted so that it does not depend on the order of the snapshots.
   const reasons = new Set<string>();
   for (const s of snapshots) {
     totals.protocolErrors += s.protocolErrors;
@@ -87,22 +112,49 @@ function gatherFacts(snapshots: LedgerSnapshot[]): Map<string, ChannelFacts> {
         'merge results produced by the same chat-bench version');
     }
     for (const p of snap.publishers) {
-      const incoming: MergedPublisher = {
-        publisher: p.publisher,
+      const incoming = {
+        scheduled: p.scheduled,
         sent: IntervalSet.fromJSON(p.sent),
-        ackSerial: deltaDecode(p.ackSerial),
         scheduledUs: deltaDecode(p.scheduledUs),
+        firstSendUs: deltaDecode(p.firstSendUs),
+        ackUs: deltaDecode(p.ackUs),
+        ackSerial: deltaDecode(p.ackSerial),
       };
       const c = channelOf(p.channel);
       const existing = c.publishers.get(p.publisher);
-      if (!existing) c.publishers.set(p.publisher, incoming);
+      if (!existing) c.publishers.set(p.publisher, { publisher: p.publisher, ...incoming, acked: new IntervalSet(), sendsInOrder: true, ackedNs: [], ackedSerials: [], serialsInOrder: true });
       else {
+        existing.scheduled = Math.max(existing.scheduled, incoming.scheduled);
         existing.sent = existing.sent.union(incoming.sent);
-        existing.ackSerial = mergeNonZero(existing.ackSerial, incoming.ackSerial);
         existing.scheduledUs = mergeNonZero(existing.scheduledUs, incoming.scheduledUs);
+        existing.firstSendUs = mergeNonZero(existing.firstSendUs, incoming.firstSendUs);
+        existing.ackUs = mergeNonZero(existing.ackUs, incoming.ackUs);
+        existing.ackSerial = mergeNonZero(existing.ackSerial, incoming.ackSerial);
       }
     }
     for (const s of snap.streams) channelOf(s.channel).streams.push(s);
+  }
+  for (const c of channels.values()) {
+    for (const log of c.publishers.values()) {
+      log.ackUs.forEach((t, i) => {
+        if (t === 0) return;
+        log.acked.add(i + 1);
+        const serial = log.ackSerial[i] ?? 0;
+        if (serial === 0) return;
+        const prev = log.ackedSerials[log.ackedSerials.length - 1];
+        if (prev !== undefined && serial <= prev) log.serialsInOrder = false;
+        log.ackedNs.push(i + 1);
+        log.ackedSerials.push(serial);
+      });
+      let prev = 0;
+      log.sent.forEachRange((lo, hi) => {
+        for (let n = lo; n <= hi; n++) {
+          const t = log.firstSendUs[n - 1] ?? 0;
+          if (t < prev) log.sendsInOrder = false;
+          prev = t;
+        }
+      });
+    }
   }
   return channels;
 }
@@ -118,43 +170,101 @@ function mergeNonZero(a: number[], b: number[]): number[] {
   return out;
 }
 
-// ------------------------------------------------------------------------- one channel
+// ------------------------------------------------------------------------- obligations
 
-/** Which (publisher, n) each acked serial belongs to; notes serials acked for two messages. */
-class SerialOwners {
-  private readonly densePub: Int32Array | null;
-  private readonly denseN: Float64Array | null;
-  private readonly sparse: Map<number, [number, number]> | null;
-  readonly conflicts = new Set<number>();
+interface Interval { startUs: number; endUs: number; startSerial: number; maxSerial: number; resumedLater: boolean }
 
-  constructor(maxSerial: number, ackCount: number) {
-    // Dense arrays for the normal case (serials 1…final); a map if the target sent absurd serials.
-    const dense = maxSerial <= 4 * ackCount + 1_000_000;
-    this.densePub = dense ? new Int32Array(maxSerial + 1).fill(-1) : null;
-    this.denseN = dense ? new Float64Array(maxSerial + 1) : null;
-    this.sparse = dense ? null : new Map();
+/** The stream's covered intervals; `endUs` is Infinity while open at the end of the drain. */
+function intervalsOf(s: StreamSnapshot): Interval[] {
+  const out: Interval[] = [];
+  for (let i = 0; i + 3 < s.intervals.length; i += 4) {
+    out.push({
+      startUs: s.intervals[i], endUs: s.intervals[i + 1] === NO_END ? Infinity : s.intervals[i + 1],
+      startSerial: s.intervals[i + 2], maxSerial: s.intervals[i + 3], resumedLater: false,
+    });
   }
-
-  set(serial: number, pub: number, n: number): void {
-    const cur = this.pubOf(serial);
-    if (cur < 0) {
-      if (this.densePub) {
-        this.densePub[serial] = pub;
-        this.denseN![serial] = n;
-      } else this.sparse!.set(serial, [pub, n]);
-    } else if (cur !== pub || this.nOf(serial) !== n) this.conflicts.add(serial);
-  }
-
-  pubOf(serial: number): number {
-    if (this.densePub) return serial < this.densePub.length ? this.densePub[serial] : -1;
-    return this.sparse!.get(serial)?.[0] ?? -1;
-  }
-
-  nOf(serial: number): number {
-    if (this.denseN) return serial < this.denseN.length ? this.denseN[serial] : 0;
-    return this.sparse!.get(serial)?.[1] ?? 0;
-  }
+  // An interval followed by another one ended with an announced or unannounced break, and the
+  // client did come back; the last closed interval was never followed by anything.
+  for (let i = 0; i + 1 < out.length; i++) out[i].resumedLater = true;
+  return out;
 }
+
+/** First n (1-based) in [1, last] whose first send is at or after t, or last + 1. */
+function firstSentFrom(log: PublishLog, last: number, t: number): number {
+  if (!log.sendsInOrder) {
+    for (let n = 1; n <= last; n++) if ((log.firstSendUs[n - 1] ?? 0) >= t) return n;
+    return last + 1;
+  }
+  let lo = 1;
+  let hi = last + 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((log.firstSendUs[mid - 1] ?? 0) >= t) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/**
+ * The n values of one publisher that one interval owes: acked, first sent inside the interval
+ * and acked before it ended (for a closed interval no resume followed: before it ended by more
+ * than the edge allowance); plus, with serials, every acked n whose serial lies in the range
+ * the target delivered in that interval (startSerial, maxSerial].
+ */
+function owedBy(log: PublishLog, iv: Interval, edgeUs: number): IntervalSet {
+  const owed = new IntervalSet();
+  const last = log.sent.max;
+  if (last < 1 || log.acked.isEmpty) return owed;
+  const from = firstSentFrom(log, last, iv.startUs);
+  if (iv.endUs === Infinity) {
+    if (from <= last) return log.acked.intersectRange(from, last);
+  } else {
+    const ackBy = iv.resumedLater ? iv.endUs : iv.endUs - edgeUs;
+    for (let n = from; n <= last; n++) {
+      const sentAt = log.firstSendUs[n - 1] ?? 0;
+      if (log.sendsInOrder && sentAt > ackBy) break; // acks come after sends: none later qualifies
+      const ackAt = log.ackUs[n - 1] ?? 0;
+      if (sentAt >= iv.startUs && ackAt !== 0 && ackAt <= ackBy) owed.add(n);
+    }
+  }
+  if (iv.maxSerial > iv.startSerial) addBySerial(log, iv.startSerial, iv.maxSerial, owed);
+  return owed;
+}
+
+/** Adds the acked n whose serial lies in (after, upTo]. */
+function addBySerial(log: PublishLog, after: number, upTo: number, into: IntervalSet): void {
+  const serials = log.ackedSerials;
+  if (!log.serialsInOrder) {
+    for (let i = 0; i < serials.length; i++) if (serials[i] > after && serials[i] <= upTo) into.add(log.ackedNs[i]);
+    return;
+  }
+  const firstAbove = (v: number): number => {
+    let lo = 0;
+    let hi = serials.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (serials[mid] > v) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  };
+  const from = firstAbove(after);
+  const to = firstAbove(upTo); // exclusive
+  if (from >= to) return;
+  // n ascending with the serials: the acked n between the two ends (refused ones have no serial)
+  log.acked.intersectRange(log.ackedNs[from], log.ackedNs[to - 1]).forEachRange((lo, hi) => into.addRange(lo, hi));
+}
+
+/** Whether [fromUs, toUs] lies inside one of the stream's confirmed sessions. */
+function insideOneSession(sessions: readonly number[], fromUs: number, toUs: number): boolean {
+  for (let i = 0; i + 1 < sessions.length; i += 2) {
+    const end = sessions[i + 1] === NO_END ? Infinity : sessions[i + 1];
+    if (sessions[i] <= fromUs && toUs <= end) return true;
+  }
+  return false;
+}
+
+// ------------------------------------------------------------------------- one channel
 
 interface Candidate {
   kind: IntegrityExample['kind'];
@@ -167,143 +277,160 @@ interface Candidate {
   announced?: boolean;
 }
 
-function accountChannel(
-  c: ChannelFacts, runStartUs: number, maxExamples: number, candidates: Candidate[], lostBySecond: number[],
-): ChannelIntegrity {
-  const pubs = [...c.publishers.values()].sort((a, b) => cmp(a.publisher, b.publisher));
+interface ChannelContext {
+  runStartUs: number;
+  maxExamples: number;
+  candidates: Candidate[];
+  lostBySecond: number[];
+  interrupted: boolean;
+  edgeUs: number;
+}
+
+function accountChannel(c: ChannelFacts, ctx: ChannelContext): ChannelIntegrity {
+  const logs = [...c.publishers.values()].sort((a, b) => cmp(a.publisher, b.publisher));
   const streams = c.streams.slice().sort((a, b) => cmp(a.client, b.client));
-
-  // Known messages: serials acked to any publisher ∪ serials delivered to any stream.
-  let published = 0;
-  let acked = 0;
-  for (const p of pubs) {
-    published += p.sent.count;
-    for (const s of p.ackSerial) if (s !== 0) acked++;
-  }
-  const ackSerials = new Float64Array(acked);
-  let k = 0;
-  for (const p of pubs) for (const s of p.ackSerial) if (s !== 0) ackSerials[k++] = s;
-  ackSerials.sort();
-  let known = IntervalSet.fromSorted(ackSerials);
-  const received = streams.map((s) => IntervalSet.fromJSON(s.received));
-  for (const r of received) known = known.union(r);
-  const final = Math.max(0, known.max);
-
-  const owners = new SerialOwners(acked > 0 ? ackSerials[acked - 1] : 0, acked);
-  pubs.forEach((p, pi) => p.ackSerial.forEach((s, i) => { if (s !== 0) owners.set(s, pi, i + 1); }));
-  const scheduledOf = (serial: number): number | undefined => {
-    const pi = owners.pubOf(serial);
-    if (pi < 0) return undefined;
-    const t = pubs[pi].scheduledUs[owners.nOf(serial) - 1];
-    return t ? t : undefined;
-  };
-
   const out: ChannelIntegrity = {
-    channel: c.channel, streams: streams.length, lastSerial: final,
-    published, acked, expected: 0, delivered: 0, deliveriesTotal: 0, lost: 0, lostSilent: 0, lostAnnounced: 0,
-    duplicated: 0, reordered: 0, phantom: 0, unackedDelivered: 0, serialConflicts: owners.conflicts.size,
+    channel: c.channel, streams: streams.length, lastSerial: 0, ...emptyTotals(),
   };
+  delete (out as Partial<IntegrityTotals>).protocolErrors;
 
-  // Per stream: expected, delivered, lost (silent / announced).
-  const silentSets: IntervalSet[] = [];
-  const announcedSets: IntervalSet[] = [];
-  streams.forEach((s, i) => {
+  // Publish health, from the publish log alone.
+  const serialOwner = new Map<number, string>();
+  const conflicts = new IntervalSet();
+  for (const log of logs) {
+    out.scheduled += log.scheduled;
+    out.published += log.sent.count;
+    out.acked += log.acked.count;
+    out.inDoubt += log.sent.subtract(log.acked).count;
+    out.unsent += Math.max(0, log.scheduled - log.sent.count);
+    log.acked.forEachRange((lo, hi) => {
+      for (let n = lo; n <= hi; n++) {
+        const s = log.ackSerial[n - 1];
+        if (!s) continue;
+        if (s > out.lastSerial) out.lastSerial = s;
+        const owner = `${log.publisher}\u0000${n}`;
+        const prev = serialOwner.get(s);
+        if (prev === undefined) serialOwner.set(s, owner);
+        else if (prev !== owner) conflicts.add(s); // two messages acked as one serial
+      }
+    });
+  }
+
+  const lostExamples: Array<{ p: string; n: number; announced: boolean; client: string }> = [];
+  const inDoubtDelivered = new Map<string, IntervalSet>();
+  const neverSent = new Map<string, { n: number; clients: string[] }>();
+  for (const s of streams) {
     out.deliveriesTotal += s.deliveriesTotal;
     out.duplicated += s.duplicated;
     out.reordered += s.reordered;
+    out.reorderedN += s.reorderedN;
     out.phantom += s.phantom;
-    const empty = new IntervalSet();
-    if (s.start < 0) {
-      silentSets.push(empty);
-      announcedSets.push(empty);
-      return;
-    }
-    const window = known.intersectRange(s.start + 1, final);
-    let gaps = IntervalSet.fromJSON(s.gaps);
-    if (s.openGapAfter >= 0 && s.openGapAfter < final) gaps = gaps.union(IntervalSet.fromJSON([s.openGapAfter + 1, final]));
-    const expected = window.subtract(gaps);
-    const delivered = expected.intersect(received[i]);
-    const silent = expected.subtract(received[i]);
-    const announced = window.intersect(gaps).subtract(received[i]);
-    out.expected += expected.count;
-    out.delivered += delivered.count;
-    out.lostSilent += silent.count;
-    out.lostAnnounced += announced.count;
-    silentSets.push(silent);
-    announcedSets.push(announced);
-    for (const lost of [silent, announced]) {
-      lost.forEachRange((lo, hi) => {
-        for (let serial = lo; serial <= hi; serial++) {
-          const t = scheduledOf(serial);
-          if (t === undefined || t < runStartUs) continue;
-          const sec = Math.floor((t - runStartUs) / 1e6);
-          lostBySecond[sec] = (lostBySecond[sec] ?? 0) + 1;
-        }
-      });
-    }
-  });
-  out.lost = out.lostSilent + out.lostAnnounced;
+    const received = IntervalSet.fromJSON(s.received);
+    if (received.max > out.lastSerial) out.lastSerial = received.max;
+    const receivedN = new Map(s.publishers.map(({ p, n }) => [p, IntervalSet.fromJSON(n)]));
 
-  // Per publisher: delivered but never acked; delivered but never sent (phantom).
-  const deliveredN = new Map<string, IntervalSet>();
-  const neverSent = new Map<string, { n: number; clients: string[] }>();
-  for (const s of streams) {
-    for (const { p, n } of s.publishers) {
-      const got = IntervalSet.fromJSON(n);
-      deliveredN.set(p, (deliveredN.get(p) ?? new IntervalSet()).union(got));
-      const rec = c.publishers.get(p);
-      const bogus = rec ? got.subtract(rec.sent) : got;
+    // Deliveries of messages chat-bench never sent; delivered although never acked.
+    for (const [p, got] of receivedN) {
+      const log = c.publishers.get(p);
+      const bogus = log ? got.subtract(log.sent) : got;
       out.phantom += bogus.count;
-      for (const bad of bogus.first(maxExamples)) {
+      for (const bad of bogus.first(ctx.maxExamples)) {
         const key = `${p}\u0000${bad}`;
         const entry = neverSent.get(key) ?? { n: bad, clients: [] };
         if (entry.clients.length < CLIENTS_PER_EXAMPLE) entry.clients.push(s.client);
         neverSent.set(key, entry);
       }
+      if (log) inDoubtDelivered.set(p, (inDoubtDelivered.get(p) ?? new IntervalSet()).union(got.intersect(log.sent).subtract(log.acked)));
     }
-  }
-  for (const [p, got] of deliveredN) {
-    const rec = c.publishers.get(p);
-    if (!rec) continue;
-    const ackedN = new IntervalSet();
-    rec.ackSerial.forEach((s, i) => { if (s !== 0) ackedN.add(i + 1); });
-    out.unackedDelivered += got.intersect(rec.sent).subtract(ackedN).count;
-  }
 
-  // Example candidates (pickExamples keeps the earliest maxExamples per kind over all channels).
-  for (const [sets, announced] of [[silentSets, false], [announcedSets, true]] as const) {
-    let all = new IntervalSet();
-    for (const set of sets) all = all.union(set);
-    for (const serial of all.first(maxExamples)) {
-      const clients: string[] = [];
-      for (let i = 0; i < streams.length && clients.length < CLIENTS_PER_EXAMPLE; i++) {
-        if (sets[i].has(serial)) clients.push(streams[i].client);
+    const intervals = intervalsOf(s);
+    if (intervals.length === 0) {
+      out.unconfirmedStreams++;
+      continue;
+    }
+    const announced = IntervalSet.fromJSON(s.announced);
+    for (const log of logs) {
+      let owed = new IntervalSet();
+      for (const iv of intervals) owed = owed.union(owedBy(log, iv, ctx.edgeUs));
+      if (owed.isEmpty) continue;
+      const got = receivedN.get(log.publisher) ?? new IntervalSet();
+      const missing = owed.subtract(got);
+      out.expected += owed.count;
+      out.delivered += owed.count - missing.count;
+      if (missing.isEmpty) continue;
+      if (ctx.interrupted) {
+        out.notDelivered += missing.count;
+        continue;
       }
-      const pi = owners.pubOf(serial);
-      candidates.push({
-        kind: 'lost', channel: c.channel, serial, clients, announced, scheduledUs: scheduledOf(serial),
-        ...(pi >= 0 ? { publisher: pubs[pi].publisher, n: owners.nOf(serial) } : {}),
+      missing.forEachRange((lo, hi) => {
+        for (let n = lo; n <= hi; n++) {
+          const serial = log.ackSerial[n - 1];
+          const isAnnounced = serial > 0 && announced.has(serial);
+          if (isAnnounced) out.lostAnnounced++;
+          else out.lostSilent++;
+          const ackAt = log.ackUs[n - 1];
+          if (insideOneSession(s.sessions, log.firstSendUs[n - 1], ackAt + ctx.edgeUs)) out.lostInSession++;
+          const t = log.scheduledUs[n - 1];
+          if (t && t >= ctx.runStartUs) {
+            const sec = Math.floor((t - ctx.runStartUs) / 1e6);
+            ctx.lostBySecond[sec] = (ctx.lostBySecond[sec] ?? 0) + 1;
+          }
+          if (lostExamples.length < ctx.maxExamples * 4) lostExamples.push({ p: log.publisher, n, announced: isAnnounced, client: s.client });
+        }
       });
     }
   }
-  const bySerial = new Map<string, Candidate>();
+  out.lost = out.lostSilent + out.lostAnnounced;
+  out.serialConflicts = conflicts.count;
+  for (const set of inDoubtDelivered.values()) out.unackedDelivered += set.count;
+
+  collectExamples(c, streams, lostExamples, neverSent, serialOwner, ctx);
+  return out;
+}
+
+function collectExamples(
+  c: ChannelFacts, streams: StreamSnapshot[], lost: Array<{ p: string; n: number; announced: boolean; client: string }>,
+  neverSent: Map<string, { n: number; clients: string[] }>, serialOwner: Map<number, string>, ctx: ChannelContext,
+): void {
+  const scheduledOf = (p: string | undefined, n: number | undefined): number | undefined => {
+    if (p === undefined || n === undefined) return undefined;
+    const t = c.publishers.get(p)?.scheduledUs[n - 1];
+    return t ? t : undefined;
+  };
+  const byMessage = new Map<string, Candidate>();
+  for (const l of lost) {
+    const key = `lost\u0000${l.p}\u0000${l.n}`;
+    let cand = byMessage.get(key);
+    if (!cand) {
+      const serial = c.publishers.get(l.p)?.ackSerial[l.n - 1];
+      cand = {
+        kind: 'lost', channel: c.channel, publisher: l.p, n: l.n, clients: [], announced: l.announced,
+        scheduledUs: scheduledOf(l.p, l.n), ...(serial ? { serial } : {}),
+      };
+      byMessage.set(key, cand);
+    }
+    if (cand.clients.length < CLIENTS_PER_EXAMPLE && !cand.clients.includes(l.client)) cand.clients.push(l.client);
+  }
   for (const s of streams) {
     for (const kind of ['duplicated', 'reordered', 'phantom'] as const) {
-      for (const e of s.examples[kind]) addStreamExample(bySerial, kind, c.channel, s.client, e);
+      for (const e of s.examples[kind]) addStreamExample(byMessage, kind, c.channel, s.client, e);
     }
   }
-  for (const cand of bySerial.values()) {
-    if (cand.kind === 'phantom') cand.scheduledUs = scheduledOf(cand.serial!);
-    else if (cand.publisher !== undefined && cand.n !== undefined) {
-      const t = c.publishers.get(cand.publisher)?.scheduledUs[cand.n - 1];
-      if (t) cand.scheduledUs = t;
+  for (const cand of byMessage.values()) {
+    cand.scheduledUs ??= scheduledOf(cand.publisher, cand.n);
+    if (cand.scheduledUs === undefined && cand.serial !== undefined) {
+      // a phantom is placed in time by the message acked as its serial
+      const owner = serialOwner.get(cand.serial);
+      if (owner !== undefined) {
+        const cut = owner.indexOf('\u0000');
+        cand.scheduledUs = scheduledOf(owner.slice(0, cut), Number(owner.slice(cut + 1)));
+      }
     }
-    candidates.push(cand);
+    ctx.candidates.push(cand);
   }
   for (const [key, { n, clients }] of neverSent) {
-    candidates.push({ kind: 'phantom', channel: c.channel, publisher: key.slice(0, key.indexOf('\u0000')), n, clients });
+    ctx.candidates.push({ kind: 'phantom', channel: c.channel, publisher: key.slice(0, key.indexOf('\u0000')), n, clients });
   }
-  return out;
 }
 
 function addStreamExample(

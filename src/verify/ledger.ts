@@ -1,13 +1,17 @@
 // The integrity ledger: one per process, fed from the load driver's hot path. It records
-// FACTS (what was sent, acked, received, announced) in interval form and classifies each
-// delivery as it arrives; the verdict (expected, lost …) needs every process's facts and is
-// computed later by account() from snapshot(), so a run split over workers merges exactly.
+// FACTS in interval form: the publish log of the publishers this process runs (scheduled,
+// first sent, acked: when and as which serial), and for each subscriber stream what it
+// received, when its subscription was confirmed, dropped, resumed or announced broken. It
+// classifies each delivery as it arrives (duplicate, reorder, phantom); what a stream OWES is
+// decided later by account() from every process's snapshot(), from the publish log and the
+// confirmations (DESIGN.md "What the checker counts (v2)"): never from the target's serials
+// alone, which are checked in addition.
 //
 // Cost per delivery: O(1) amortised, no allocation in the healthy case (a stream's serials
 // and each publisher's n values extend the last range of an IntervalSet).
-import { readEnvelope } from '../protocol/envelope';
+import { paddingMatches, readEnvelope } from '../protocol/envelope';
 import { IntervalSet } from './intervals';
-import { deltaEncode, LEDGER_SNAPSHOT_VERSION } from './snapshot';
+import { deltaEncode, LEDGER_SNAPSHOT_VERSION, NO_END } from './snapshot';
 import type { LedgerSnapshot, PublisherSnapshot, StreamExample, StreamSnapshot } from './snapshot';
 
 /** What deliver() returns when the delivery must not be recorded as a latency sample. */
@@ -20,18 +24,32 @@ export interface LedgerOptions {
    * processes). Without it, a publisher is known once this ledger saw it send on that channel.
    */
   publishers?: Iterable<string>;
+  /**
+   * The filler every published padding ends with (protocol/envelope fillerFor). With it, a
+   * delivered payload must be byte for byte the published one (seal and filler); without it
+   * only the envelope's shape is checked (unit tests of other rules).
+   */
+  filler?: string;
   /** Examples kept per stream and kind (duplicated, reordered, phantom). Default 10. */
   examplesPerStream?: number;
   /** Distinct protocol-error reasons kept. Default 10. */
   protocolReasonsKept?: number;
 }
 
-/** One publisher on one channel, as seen by the process that runs it. */
+/** One publisher on one channel, as seen by the process that runs it: its publish log. */
 class PublisherRecord {
+  scheduled = 0;                       // messages created: n = 1 … scheduled
   readonly sent = new IntervalSet();
-  readonly ackSerial: number[] = [];   // index n − 1; 0 = not acked yet
-  readonly scheduledUs: number[] = []; // index n − 1; 0 = unknown
+  readonly scheduledUs: number[] = []; // index n − 1
+  readonly firstSendUs: number[] = []; // index n − 1; 0 = never sent
+  readonly ackUs: number[] = [];       // index n − 1; 0 = not acked
+  readonly ackSerial: number[] = [];   // index n − 1; 0 = not acked (or acked without a serial)
   constructor(readonly channel: string, readonly publisher: string) {}
+}
+
+/** One channel as this process knows it: the logs of the publishers it runs. */
+class ChannelLog {
+  readonly publishers = new Map<string, PublisherRecord>();
 }
 
 /** What one stream received from one publisher. */
@@ -45,14 +63,19 @@ class PublisherProgress {
  * passes it back; its fields belong to the ledger.
  */
 export class Stream {
-  start = -1;                 // first subd's `at`; -1 until then
-  last = -1;                  // max(start, highest serial received): what to resume `from`
+  last = -1;                  // resume position: max(subd `at`s, highest serial received); -1 before any
+  maxSerial = -1;             // highest serial received
+  connected = false;          // a confirmed session is open on the current connection
   readonly received = new IntervalSet();
-  readonly gaps = new IntervalSet();
-  openGapAfter = -1;          // an announced gap (openGapAfter, next delivered serial − 1] is open
+  /** Covered intervals, flat: [startUs, endUs (NO_END = open), startSerial, maxSerial] per interval. */
+  readonly intervals: number[] = [];
+  /** Confirmed sessions (one connection each), flat: [startUs, endUs (NO_END = open)]. */
+  readonly sessions: number[] = [];
+  readonly announced = new IntervalSet(); // serials the target said it could no longer deliver
   deliveriesTotal = 0;
   duplicated = 0;
-  reordered = 0;
+  reordered = 0;              // deliveries out of order (serial went back, or a publisher's n did)
+  reorderedN = 0;             // of those, a publisher's n went back
   phantom = 0;
   readonly pubs = new Map<string, PublisherProgress>();
   readonly examples: { duplicated: StreamExample[]; reordered: StreamExample[]; phantom: StreamExample[] } = {
@@ -63,9 +86,14 @@ export class Stream {
   constructor(
     readonly clientId: string,
     readonly channel: string,
-    /** This ledger's publishers on the channel (shared with the ledger). */
-    readonly channelPublishers: Map<string, PublisherRecord>,
+    /** This ledger's view of the channel (shared with the ledger). */
+    readonly log: ChannelLog,
   ) {}
+
+  /** Index in `intervals` of the current (last) interval, or -1. */
+  get current(): number {
+    return this.intervals.length - 4;
+  }
 }
 
 const COLON = 58;
@@ -94,9 +122,10 @@ export function idMatches(id: string, p: string, channel: string, n: number): bo
 }
 
 export class IntegrityLedger {
-  private readonly channels = new Map<string, Map<string, PublisherRecord>>();
+  private readonly channels = new Map<string, ChannelLog>();
   private readonly streams: Stream[] = [];
   private readonly knownPublishers: Set<string> | null;
+  private readonly filler: string | null;
   private readonly examplesPerStream: number;
   private readonly reasonsKept: number;
   private protocolErrors = 0;
@@ -104,11 +133,10 @@ export class IntegrityLedger {
 
   constructor(options: LedgerOptions = {}) {
     this.knownPublishers = options.publishers ? new Set(options.publishers) : null;
+    this.filler = options.filler ?? null;
     this.examplesPerStream = options.examplesPerStream ?? 10;
     this.reasonsKept = options.protocolReasonsKept ?? 10;
   }
-
-  // ---------------------------------------------------------------- publisher side
 
   /**
    * Live estimate for the progress line: serials missing below each stream's highest one,
@@ -118,25 +146,38 @@ export class IntegrityLedger {
   holesSoFar(): number {
     let holes = 0;
     for (const st of this.streams) {
-      if (st.start < 0 || st.last <= st.start) continue;
-      const span = st.last - st.start;
-      holes += span - st.received.countIn(st.start + 1, st.last) - st.gaps.countIn(st.start + 1, st.last);
+      if (st.intervals.length === 0) continue;
+      const from = st.intervals[2] + 1;
+      if (st.last < from) continue;
+      holes += st.last - from + 1 - st.received.countIn(from, st.last) - st.announced.countIn(from, st.last);
     }
     return Math.max(0, holes);
   }
 
-  /** First send of (publisher, n) on channel; retries must not be reported again. */
-  publishSent(channel: string, publisher: string, n: number, scheduledUs: number): void {
+  // ---------------------------------------------------------------- publish log
+
+  /** Message n of publisher on channel was created for its scheduled time (n = 1, 2, 3 …). */
+  publishScheduled(channel: string, publisher: string, n: number, scheduledUs: number): void {
     const rec = this.publisherRecord(channel, publisher);
-    if (!rec.sent.add(n)) return;
+    if (n > rec.scheduled) rec.scheduled = n;
     setAt(rec.scheduledUs, n - 1, scheduledUs);
   }
 
-  /** The broker acked (publisher, n) as `serial`. A later, different ack for the same n is ignored. */
-  publishAcked(channel: string, publisher: string, n: number, serial: number): void {
+  /** First send of (publisher, n) on channel at sendUs; retries must not be reported again. */
+  publishSent(channel: string, publisher: string, n: number, scheduledUs: number, sendUs: number): void {
+    const rec = this.publisherRecord(channel, publisher);
+    if (!rec.sent.add(n)) return;
+    if (n > rec.scheduled) rec.scheduled = n;
+    setAt(rec.scheduledUs, n - 1, scheduledUs);
+    setAt(rec.firstSendUs, n - 1, sendUs);
+  }
+
+  /** The target acked (publisher, n) as `serial` (0: no serial) at ackUs. A later ack for the same n is ignored. */
+  publishAcked(channel: string, publisher: string, n: number, serial: number, ackUs: number): void {
     const rec = this.publisherRecord(channel, publisher);
     const i = n - 1;
-    if (i < rec.ackSerial.length && rec.ackSerial[i] !== 0) return;
+    if (i < rec.ackUs.length && rec.ackUs[i] !== 0) return;
+    setAt(rec.ackUs, i, ackUs);
     setAt(rec.ackSerial, i, serial);
   }
 
@@ -144,33 +185,49 @@ export class IntegrityLedger {
 
   /** A new subscription of clientId to channel (once per subscription, NOT per connection). */
   openStream(clientId: string, channel: string): Stream {
-    const stream = new Stream(clientId, channel, this.channelPublishers(channel));
+    const stream = new Stream(clientId, channel, this.channelLog(channel));
     this.streams.push(stream);
     return stream;
   }
 
   /**
-   * Every subd for the stream. The first sets its start serial; a later one with
-   * resumed === false announces a gap after lastSerial(stream), closed by the next delivered
-   * serial (or by the end of the run).
+   * The target confirmed the subscription on the current connection (subd) at nowUs.
+   * The first confirmation opens the stream's first covered interval at `at`. After a drop:
+   * resumed === true (continuity claimed) keeps the interval going across the outage;
+   * otherwise the old interval stays closed at the drop and a new one starts now, and
+   * resumed === false announces that serials (last, at] will never come.
    */
-  subscribed(stream: Stream, at: number, resumed: boolean | undefined): void {
-    if (stream.start < 0) {
-      stream.start = at;
-      if (stream.last < at) stream.last = at;
-      return;
+  subscribed(stream: Stream, at: number, resumed: boolean | undefined, nowUs: number): void {
+    if (stream.connected) return; // a second confirmation on one connection adds nothing
+    stream.connected = true;
+    stream.sessions.push(nowUs, NO_END);
+    const cur = stream.current;
+    if (cur >= 0 && resumed === true) {
+      stream.intervals[cur + 1] = NO_END;
+    } else {
+      if (cur >= 0 && resumed === false && at > stream.last) stream.announced.addRange(stream.last + 1, at);
+      stream.intervals.push(nowUs, NO_END, at, at);
     }
-    if (resumed === false && stream.openGapAfter < 0) stream.openGapAfter = stream.last;
+    if (at > stream.last) stream.last = at;
+  }
+
+  /** The connection carrying the stream closed at nowUs: its session (and, unless resumed later, its interval) ends. */
+  dropped(stream: Stream, nowUs: number): void {
+    if (!stream.connected) return;
+    stream.connected = false;
+    stream.sessions[stream.sessions.length - 1] = nowUs;
+    stream.intervals[stream.current + 1] = nowUs;
   }
 
   /** What the client sends as `from` when it resubscribes; undefined before the first subd. */
   lastSerial(stream: Stream): number | undefined {
-    return stream.start < 0 ? undefined : stream.last;
+    return stream.intervals.length === 0 ? undefined : stream.last;
   }
 
   /**
-   * One msg frame on the stream. Returns the latency (µs, >= 0) to record for a valid first
-   * delivery, or NOT_RECORDED (-1) for duplicates and phantoms.
+   * One msg frame on the stream (also before its subd: a target may replay first). Returns
+   * the latency (µs, >= 0) to record for a valid first delivery, or NOT_RECORDED (-1) for
+   * duplicates and phantoms.
    */
   deliver(stream: Stream, serial: number, id: string, d: unknown, recvUs: number): number {
     stream.deliveriesTotal++;
@@ -179,9 +236,12 @@ export class IntegrityLedger {
     const p = env.p;
     const n = env.n;
     if (!idMatches(id, p, stream.channel, n)) return this.phantom(stream, serial, p, n, 'id mismatch');
+    if (this.filler !== null && !paddingMatches(env.x, p, n, env.ts, this.filler)) {
+      return this.phantom(stream, serial, p, n, 'payload differs from what was published');
+    }
     let progress = stream.pubs.get(p);
     if (progress === undefined) {
-      const known = this.knownPublishers ? this.knownPublishers.has(p) : stream.channelPublishers.has(p);
+      const known = this.knownPublishers ? this.knownPublishers.has(p) : stream.log.publishers.has(p);
       if (!known) return this.phantom(stream, serial, p, n, 'unknown publisher');
       progress = new PublisherProgress();
       stream.pubs.set(p, progress);
@@ -192,21 +252,22 @@ export class IntegrityLedger {
       this.example(stream.examples.duplicated, serial, p, n);
       return NOT_RECORDED;
     }
-    const serialWentBack = serial <= stream.last;
-    if (!serialWentBack) stream.last = serial;
-    if (stream.openGapAfter >= 0 && serial > stream.openGapAfter) {
-      stream.gaps.addRange(stream.openGapAfter + 1, serial - 1);
-      stream.openGapAfter = -1;
-    }
+    const serialWentBack = serial < stream.maxSerial;
+    if (serial > stream.maxSerial) stream.maxSerial = serial;
+    if (serial > stream.last) stream.last = serial;
+    const cur = stream.current;
+    if (cur >= 0 && serial > stream.intervals[cur + 3]) stream.intervals[cur + 3] = serial;
 
-    // A new serial carrying a (publisher, n) already received: the broker stored it twice.
+    // A new serial carrying a (publisher, n) already received: the target stored it twice.
     if (!progress.n.add(n)) {
       stream.duplicated++;
       this.example(stream.examples.duplicated, serial, p, n);
       return NOT_RECORDED;
     }
-    if (serialWentBack || n < progress.maxN) {
+    const nWentBack = n < progress.maxN;
+    if (serialWentBack || nWentBack) {
       stream.reordered++;
+      if (nWentBack) stream.reorderedN++;
       this.example(stream.examples.reordered, serial, p, n);
     }
     if (n > progress.maxN) progress.maxN = n;
@@ -214,7 +275,7 @@ export class IntegrityLedger {
     return latency > 0 ? latency : 0;
   }
 
-  /** A frame from the target that broke protocol v1. */
+  /** A frame from the target that broke the protocol. */
   protocolError(reason: string): void {
     this.protocolErrors++;
     if (this.protocolReasons.length < this.reasonsKept && !this.protocolReasons.includes(reason)) {
@@ -227,29 +288,33 @@ export class IntegrityLedger {
   /** Everything this ledger saw, as plain JSON (input of account()). */
   snapshot(): LedgerSnapshot {
     const publishers: PublisherSnapshot[] = [];
-    for (const byPublisher of this.channels.values()) {
-      for (const rec of byPublisher.values()) {
-        const length = Math.max(rec.sent.max, rec.ackSerial.length, rec.scheduledUs.length);
+    for (const channel of this.channels.values()) {
+      for (const rec of channel.publishers.values()) {
+        const length = Math.max(rec.scheduled, rec.sent.max, rec.ackUs.length, rec.scheduledUs.length);
         publishers.push({
           channel: rec.channel,
           publisher: rec.publisher,
+          scheduled: rec.scheduled,
           sent: rec.sent.toJSON(),
-          ackSerial: deltaEncode(padded(rec.ackSerial, length)),
           scheduledUs: deltaEncode(padded(rec.scheduledUs, length)),
+          firstSendUs: deltaEncode(padded(rec.firstSendUs, length)),
+          ackUs: deltaEncode(padded(rec.ackUs, length)),
+          ackSerial: deltaEncode(padded(rec.ackSerial, length)),
         });
       }
     }
     const streams: StreamSnapshot[] = this.streams.map((s) => ({
       client: s.clientId,
       channel: s.channel,
-      start: s.start,
+      intervals: s.intervals.slice(),
+      sessions: s.sessions.slice(),
       received: s.received.toJSON(),
       publishers: [...s.pubs].map(([p, prog]) => ({ p, n: prog.n.toJSON() })),
-      gaps: s.gaps.toJSON(),
-      openGapAfter: s.openGapAfter,
+      announced: s.announced.toJSON(),
       deliveriesTotal: s.deliveriesTotal,
       duplicated: s.duplicated,
       reordered: s.reordered,
+      reorderedN: s.reorderedN,
       phantom: s.phantom,
       examples: {
         duplicated: s.examples.duplicated.map((e) => ({ ...e })),
@@ -284,17 +349,17 @@ export class IntegrityLedger {
     if (list.length < this.examplesPerStream) list.push({ s, p, n });
   }
 
-  private channelPublishers(channel: string): Map<string, PublisherRecord> {
-    let m = this.channels.get(channel);
-    if (m === undefined) {
-      m = new Map();
-      this.channels.set(channel, m);
+  private channelLog(channel: string): ChannelLog {
+    let log = this.channels.get(channel);
+    if (log === undefined) {
+      log = new ChannelLog();
+      this.channels.set(channel, log);
     }
-    return m;
+    return log;
   }
 
   private publisherRecord(channel: string, publisher: string): PublisherRecord {
-    const m = this.channelPublishers(channel);
+    const m = this.channelLog(channel).publishers;
     let rec = m.get(publisher);
     if (rec === undefined) {
       rec = new PublisherRecord(channel, publisher);

@@ -2,15 +2,21 @@
 // the parent, which passes all of them to account() (src/verify/accounting.ts). Nothing in
 // here is derived: every count is recomputed from these facts, so merging is exact.
 
-export const LEDGER_SNAPSHOT_VERSION = 1;
+export const LEDGER_SNAPSHOT_VERSION = 2;
 
-/** One publisher on one channel. Arrays are indexed by n − 1 and delta-coded (see deltaEncode). */
+/** End time of an interval or session that is still open. */
+export const NO_END = -1;
+
+/** One publisher on one channel: its publish log. Arrays are indexed by n − 1 and delta-coded (see deltaEncode). */
 export interface PublisherSnapshot {
   channel: string;
   publisher: string;
+  scheduled: number;       // messages created (n = 1 … scheduled)
   sent: number[];          // IntervalSet (flat ranges) of the n values sent at least once
-  ackSerial: number[];     // delta-coded; decoded value 0 = never acked
-  scheduledUs: number[];   // delta-coded; decoded value 0 = unknown (ack without a recorded send)
+  scheduledUs: number[];   // delta-coded; decoded 0 = unknown
+  firstSendUs: number[];   // delta-coded; decoded 0 = never sent
+  ackUs: number[];         // delta-coded; decoded 0 = never acked
+  ackSerial: number[];     // delta-coded; decoded 0 = never acked, or acked without a serial
 }
 
 /** A delivery worth showing as an example (kept for the first few per stream and kind). */
@@ -21,18 +27,21 @@ export interface StreamExample {
   why?: string;            // phantom: which check failed
 }
 
-/** One subscriber stream = one client × one channel subscription. */
+/** One subscriber stream = one client × one channel subscription. Times in µs of the envelopes' clock. */
 export interface StreamSnapshot {
   client: string;
   channel: string;
-  start: number;           // serial of the first subd's `at`; -1 if never subscribed
+  /** covered intervals, flat [startUs, endUs (NO_END: open), startSerial (subd at), maxSerial received] … ; [] = never confirmed */
+  intervals: number[];
+  /** confirmed sessions (one connection each), flat [startUs, endUs (NO_END: open)] … */
+  sessions: number[];
   received: number[];      // IntervalSet of serials received (phantoms excluded)
   publishers: Array<{ p: string; n: number[] }>; // per publisher, IntervalSet of n received
-  gaps: number[];          // IntervalSet of serials inside closed announced gaps
-  openGapAfter: number;    // -1, or an announced gap (openGapAfter, channel's final serial] still open at the end
+  announced: number[];     // IntervalSet of serials inside announced breaks (resumed:false): (last, at]
   deliveriesTotal: number;
   duplicated: number;
   reordered: number;
+  reorderedN: number;      // of the reordered, those where a publisher's n went back
   phantom: number;
   examples: { duplicated: StreamExample[]; reordered: StreamExample[]; phantom: StreamExample[] };
 }

@@ -33,6 +33,13 @@ export function integrityCounter(
     case 'loss': return totals.lost;
     case 'loss.silent': return totals.lostSilent;
     case 'loss.announced': return totals.lostAnnounced;
+    case 'loss.in_session': return totals.lostInSession;
+    case 'not_delivered': return totals.notDelivered;
+    case 'reorders.publisher': return totals.reorderedN;
+    case 'unconfirmed_streams': return totals.unconfirmedStreams;
+    case 'scheduled': return totals.scheduled;
+    case 'in_doubt': return totals.inDoubt;
+    case 'unsent': return totals.unsent;
     case 'duplicates': return totals.duplicated;
     case 'reorders': return totals.reordered;
     case 'phantoms': return totals.phantom;
@@ -53,7 +60,7 @@ const compare: Record<Operator, (a: number, b: number) => boolean> = {
 };
 
 /** One verdict per spec, in order. A spec that does not parse throws (it was checked at load). */
-export function evaluateThresholds(specs: ThresholdSpec[], metrics: MetricSource): ThresholdVerdict[] {
+export function evaluateThresholds(specs: ThresholdSpec[], metrics: MetricSource, source: ThresholdVerdict['source'] = 'scenario'): ThresholdVerdict[] {
   return specs.map((spec) => {
     const t = parseThreshold(spec.expression, spec.condition);
     const actual = measure(t.measure, t.tags, metrics);
@@ -67,6 +74,7 @@ export function evaluateThresholds(specs: ThresholdSpec[], metrics: MetricSource
       actual,
       unit: t.unit,
       pass,
+      source,
       message: `${t.expression} = ${shownActual} (${t.condition}) ${pass ? 'PASS' : 'FAIL'}`,
     };
   });

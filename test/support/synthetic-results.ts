@@ -112,6 +112,7 @@ export function makeSyntheticResults(opts: SyntheticOptions = {}): ResultsV1 {
       published, acked: Math.round(ackedTotal / channelCount), expected, delivered: expected - lost,
       deliveriesTotal: expected - lost + dup, lost, lostSilent: silent, lostAnnounced: announced,
       duplicated: dup, reordered: reo, phantom: 0, unackedDelivered: bad ? 4 : 0, serialConflicts: 0,
+      scheduled: published, inDoubt: 0, unsent: 0, lostInSession: 0, notDelivered: 0, reorderedN: 0, unconfirmedStreams: 0,
     });
     const killAt = faults[2].atMs;
     for (let i = 0; i < silent; i++) {
@@ -169,6 +170,7 @@ export function makeSyntheticResults(opts: SyntheticOptions = {}): ResultsV1 {
       published: publishedTotal, acked: ackedTotal, expected: expectedTotal, delivered: expectedTotal - lostTotal,
       deliveriesTotal: expectedTotal - lostTotal + duplicated, lost: lostTotal, lostSilent, lostAnnounced, duplicated, reordered,
       phantom: 0, unackedDelivered: failing ? 24 : 0, serialConflicts: 0, protocolErrors: 0,
+      scheduled: publishedTotal, inDoubt: 0, unsent: 0, lostInSession: 0, notDelivered: 0, reorderedN: 0, unconfirmedStreams: 0,
     },
     channels,
     examples,
@@ -232,5 +234,5 @@ function verdict(expression: string, condition: string, unit: ThresholdVerdict['
   if (rawTags) for (const kv of rawTags.replace(/}.*$/, '').split(',')) { const [k, v] = kv.split(':'); tags[k] = v; }
   const pass = ok(actual);
   const shown = unit === 'us' ? `${(actual / 1000).toFixed(1)}ms` : String(actual);
-  return { expression, condition, metric, tags, actual, unit, pass, message: `${expression} = ${shown} ${condition}` };
+  return { expression, condition, metric, tags, actual, unit, pass, source: 'scenario', message: `${expression} = ${shown} ${condition}` };
 }

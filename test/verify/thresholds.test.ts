@@ -108,7 +108,7 @@ describe('evaluateThresholds', () => {
     const v = verdict('latency.p99{phase:steady}', '< 100ms', metrics);
     assert.deepEqual({ ...v, message: undefined }, {
       expression: 'latency.p99{phase:steady}', condition: '< 100ms', metric: 'latency.p99', tags: { phase: 'steady' },
-      actual: 12_400, unit: 'us', pass: true, message: undefined,
+      actual: 12_400, unit: 'us', pass: true, source: 'scenario', message: undefined,
     });
   });
 
@@ -163,12 +163,15 @@ describe('integrityCounter', () => {
     const totals: IntegrityTotals = {
       published: 1, acked: 2, expected: 3, delivered: 4, deliveriesTotal: 5, lost: 6, lostSilent: 7, lostAnnounced: 8,
       duplicated: 9, reordered: 10, phantom: 11, unackedDelivered: 12, serialConflicts: 13, protocolErrors: 14,
+      scheduled: 17, inDoubt: 18, unsent: 19, lostInSession: 20, notDelivered: 21, reorderedN: 22, unconfirmedStreams: 23,
     };
     const clients = { connects: 15, reconnects: 16 };
     const got = Object.fromEntries(COUNTERS.map((n) => [n, integrityCounter(n, totals, clients)]));
     assert.deepEqual(got, {
       loss: 6, 'loss.silent': 7, 'loss.announced': 8, duplicates: 9, reorders: 10, phantoms: 11, protocol_errors: 14,
       serial_conflicts: 13, reconnects: 16, delivered: 4, published: 1, acked: 2, connects: 15, expected: 3,
+      scheduled: 17, in_doubt: 18, unsent: 19, 'loss.in_session': 20, not_delivered: 21, 'reorders.publisher': 22,
+      unconfirmed_streams: 23,
     });
   });
 });

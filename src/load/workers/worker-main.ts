@@ -2,6 +2,7 @@
 // its own ledger and latency recorder, pushes its counters to the parent, and hands over its
 // ledger snapshot and encoded histograms at the end. It lives only as long as the parent: when
 // the IPC channel closes (parent exited, crashed or was killed) the worker exits too.
+import { fillerFor } from '../../protocol/envelope';
 import { IntegrityLedger } from '../../verify/ledger';
 import { LatencyRecorder } from '../../verify/latency';
 import { LoadDriver } from '../driver';
@@ -50,7 +51,7 @@ function handle(m: ToWorker): void {
   switch (m.t) {
     case 'init':
       setup = m.setup;
-      ledger = new IntegrityLedger({ publishers: setup.publishers });
+      ledger = new IntegrityLedger({ publishers: setup.publishers, filler: fillerFor(setup.spec.payloadBytes) });
       send({ t: 'ready' });
       return;
     case 'start': {
