@@ -2,9 +2,10 @@
 // for its `{"event":"listening",…}` line, keep its output in a log file, and make sure it
 // dies with us, whatever way we exit.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import { infraError } from '../util/errors';
+import { ensureOutputDir } from '../util/output-dir';
 
 const live = new Set<ChildProcess>();
 let exitHookInstalled = false;
@@ -28,7 +29,7 @@ export interface Started {
 /** Spawns `node script args…`, resolves once it printed its listening line (with the real port). */
 export function startListeningProcess(name: string, script: string, args: string[], logFile: string, timeoutMs = 15000): Promise<Started> {
   installExitHook();
-  mkdirSync(dirname(logFile), { recursive: true });
+  ensureOutputDir(dirname(logFile), 'log folder');
   const log = createWriteStream(logFile, { flags: 'a' });
   const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
