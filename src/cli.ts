@@ -189,10 +189,26 @@ export function buildProgram(): Command {
     });
 
   program.command('clean')
-    .description('remove leftovers of interrupted Docker runs (containers, networks and volumes labelled chat-bench)')
-    .action(async () => {
+    .description('stop leftovers of killed runs: local broker/proxy processes, and Docker containers, networks and volumes labelled chat-bench')
+    .addOption(new Option('--runtime <kind>', 'clean only this runtime (default: both)').choices(['local', 'docker']))
+    .action(async (o: { runtime?: 'local' | 'docker' }) => {
+      if (o.runtime !== 'docker') {
+        const { cleanLocal } = await import('./runtime/leftovers');
+        const { runsRoot } = await import('./runtime/run-marker');
+        const local = await cleanLocal(runsRoot());
+        process.stdout.write(`stopped ${local.killed} local process(es) of killed runs${local.activeRuns ? ` (${local.activeRuns} run(s) still running, left alone)` : ''}\n`);
+      }
+      if (o.runtime === 'local') return;
       const { cleanDocker } = await import('./runtime/clean');
-      const removed = await cleanDocker();
+      let removed: Awaited<ReturnType<typeof cleanDocker>>;
+      try {
+        removed = await cleanDocker();
+      } catch (err) {
+        // Without a Docker engine there is nothing of Docker to clean, unless it was asked for.
+        if (o.runtime === 'docker' || !(err instanceof UserError)) throw err;
+        process.stdout.write(`docker: skipped (${err.message})\n`);
+        return;
+      }
       process.stdout.write(`removed ${removed.containers} container(s), ${removed.networks} network(s), ${removed.volumes} volume(s)\n`);
     });
 
