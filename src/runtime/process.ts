@@ -33,6 +33,7 @@ export function startListeningProcess(name: string, script: string, args: string
   installExitHook();
   ensureOutputDir(dirname(logFile), 'log folder');
   const log = createWriteStream(logFile, { flags: 'a' });
+  log.on('error', () => { /* a full disk loses log lines, not the run */ });
   // stdin is a pipe the child watches: when we die, even by SIGKILL, it ends and the child exits.
   const child = spawn(process.execPath, [script, ...args], {
     stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, [EXIT_WITH_PARENT_ENV]: '1' },
