@@ -56,7 +56,7 @@ test('clean stops marked leftovers of dead runs, never a reused pid, never a liv
   }
 });
 
-const PROGRAMS = [[BROKER, '--id', 'node-1', '--port', '0'], [join(ROOT, 'dist/src/toxiproxy/main.js'), '--host', '127.0.0.1', '--port', '0']];
+const PROGRAMS = [[BROKER, '--id', 'node-1', '--port', '0'], [join(ROOT, 'dist/src/toxiproxy/toxiproxy-main.js'), '--host', '127.0.0.1', '--port', '0']];
 
 test('broker and proxy started by hand ignore their stdin; started by chat-bench they exit when stdin ends', async () => {
   for (const [program, byChatBench] of PROGRAMS.flatMap((p) => [[p, false], [p, true]] as const)) {

@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { UserError } from '../../src/errors';
+import { UserError } from '../../src/util/errors';
 import { serializeResults } from '../../src/report/write';
 import { writeFileAtomic } from '../../src/util/atomic-write';
 import { ensureOutputDir } from '../../src/util/output-dir';
