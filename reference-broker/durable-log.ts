@@ -7,8 +7,9 @@
 //   [at,"channel",serial,"key"]<TAB><msg frame JSON>\n     a stored message
 //   [at,"channel",serial]\n                                 a floor: serials up to here existed
 // JSON never contains a raw TAB, so the first TAB ends the header.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, ftruncateSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, ftruncateSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureOutputDir } from '../src/util/output-dir';
 
 /** Receives the log's records in order: a message (frame set) or a floor (frame undefined). */
 export type RecordVisitor = (ch: string, s: number, at: number, id: string | undefined, frame: string | undefined) => void;
@@ -83,7 +84,7 @@ export class DurableLog {
 
   /** Opens (creating) the log in `dir` for appending. Call recoverLog first. */
   static open(dir: string): DurableLog {
-    mkdirSync(dir, { recursive: true });
+    ensureOutputDir(dir, 'data folder'); // recursive mkdir would loop forever on /proc
     return new DurableLog(join(dir, LOG_FILE));
   }
 

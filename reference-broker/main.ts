@@ -2,11 +2,13 @@
 //   node dist/reference-broker/main.js --id node-1 --port 0 [--peers ...] [--data-dir DIR] ...
 // Prints exactly one JSON line on stdout once listening; diagnostics go to stderr.
 import { EXIT, UserError } from '../src/util/errors';
+import { exitWithParent } from '../src/util/exit-with-parent';
 import { parseBrokerArgs } from './args';
 import { startBrokerNode } from './server';
 import type { BrokerNode } from './server';
 
 async function main(): Promise<void> {
+  exitWithParent(); // only when started by chat-bench
   const opts = parseBrokerArgs(process.argv.slice(2));
   // Handlers first: a supervisor may signal as soon as it reads the listening line.
   let node: BrokerNode | null = null;

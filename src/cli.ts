@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // chat-bench's command line. Every user-facing failure is one line with a hint and the exit
 // code of DESIGN.md; stack traces only for internal errors with CHAT_BENCH_DEBUG=1.
+import { dirname, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, UserError, usageError } from './util/errors';
 import type { RuntimeKind } from './contracts/scenario';
@@ -70,15 +71,20 @@ async function runCommand(file: string, o: RunCliOptions): Promise<void> {
   const { checkFdBudget } = await import('./capacity');
   const workers = o.workers ?? defaultWorkers(scenario.clients.count, undefined, fdLimit());
   checkFdBudget({ clients: scenario.clients.count, workers, nodes: scenario.cluster.nodes, runtime: scenario.cluster.runtime });
+  // Output folders first: a run that cannot write its results must not start at all.
+  const { ensureOutputDir } = await import('./util/output-dir');
+  ensureOutputDir(o.out, '--out folder');
+  if (o.junit) ensureOutputDir(dirname(resolve(o.junit)), '--junit folder');
   const { writeReports } = await import('./report/write');
   const { formatSummary, formatJsonSummary } = await import('./report/console');
   const signal = interruptSignal();
   const outcome = await runScenario(scenario, {
     outDir: o.out, quiet: o.quiet, signal, tty: process.stderr.isTTY === true, engine: engineFactory(workers),
   });
-  const paths = await writeReports(outcome.results, outcome.runDir, { junit: o.junit });
+  // The verdict first: a disk that fills up while writing the reports must not hide it.
   if (o.jsonSummary) process.stdout.write(`${formatJsonSummary(outcome.results)}\n`);
   else process.stdout.write(`${formatSummary(outcome.results, { color: process.stdout.isTTY === true })}\n`);
+  const paths = await writeReports(outcome.results, outcome.runDir, { junit: o.junit });
   if (!o.quiet) process.stderr.write(`results: ${paths.resultsPath}\nreport:  ${paths.htmlPath}\n${paths.junitPath ? `junit:   ${paths.junitPath}\n` : ''}`);
   process.exitCode = outcome.exitCode;
 }
@@ -150,8 +156,8 @@ export function buildProgram(): Command {
       process.stdout.write(`${html}\n`);
       if (o.junit) {
         const { renderJUnit } = await import('./report/junit');
-        const { writeFileSync } = await import('node:fs');
-        writeFileSync(o.junit, renderJUnit(await loadResults(file)));
+        const { writeFileAtomic } = await import('./util/atomic-write');
+        await writeFileAtomic(o.junit, renderJUnit(await loadResults(file)));
         process.stdout.write(`${o.junit}\n`);
       }
     });
@@ -165,6 +171,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--misbehave <mode>', 'misbehave on purpose (proving a checker)').choices(MISBEHAVIOUR_MODES))
     .option('--misbehave-rate <rate>', 'misbehaviour rate (0..1)', Number)
     .action(async (o: { nodes: number; port: number; host: string; dataDir?: string; misbehave?: string; misbehaveRate?: number }) => {
+      if (o.dataDir !== undefined) (await import('./util/output-dir')).ensureOutputDir(o.dataDir, '--data-dir folder');
       const { runBrokerCluster } = await import('../reference-broker/cluster-launcher');
       const cluster = await runBrokerCluster({ nodes: o.nodes, basePort: o.port, host: o.host, dataDir: o.dataDir, misbehaviour: o.misbehave as never, misbehaviourRate: o.misbehaveRate });
       process.stdout.write(`reference broker: ${o.nodes} node(s)\n${cluster.urls.map((u, i) => `  node-${i + 1}  ${u}`).join('\n')}\nCtrl-C to stop\n`);
@@ -182,10 +189,26 @@ export function buildProgram(): Command {
     });
 
   program.command('clean')
-    .description('remove leftovers of interrupted Docker runs (containers, networks and volumes labelled chat-bench)')
-    .action(async () => {
+    .description('stop leftovers of killed runs: local broker/proxy processes, and Docker containers, networks and volumes labelled chat-bench')
+    .addOption(new Option('--runtime <kind>', 'clean only this runtime (default: both)').choices(['local', 'docker']))
+    .action(async (o: { runtime?: 'local' | 'docker' }) => {
+      if (o.runtime !== 'docker') {
+        const { cleanLocal } = await import('./runtime/leftovers');
+        const { runsRoot } = await import('./runtime/run-marker');
+        const local = await cleanLocal(runsRoot());
+        process.stdout.write(`stopped ${local.killed} local process(es) of killed runs${local.activeRuns ? ` (${local.activeRuns} run(s) still running, left alone)` : ''}\n`);
+      }
+      if (o.runtime === 'local') return;
       const { cleanDocker } = await import('./runtime/clean');
-      const removed = await cleanDocker();
+      let removed: Awaited<ReturnType<typeof cleanDocker>>;
+      try {
+        removed = await cleanDocker();
+      } catch (err) {
+        // Without a Docker engine there is nothing of Docker to clean, unless it was asked for.
+        if (o.runtime === 'docker' || !(err instanceof UserError)) throw err;
+        process.stdout.write(`docker: skipped (${err.message})\n`);
+        return;
+      }
       process.stdout.write(`removed ${removed.containers} container(s), ${removed.networks} network(s), ${removed.volumes} volume(s)\n`);
     });
 

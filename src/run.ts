@@ -1,7 +1,6 @@
 // One run, start to finish: start the cluster and its fault proxy, drive the clients through
 // the fault timeline, stop publishing on time, drain, account for every message, judge the
 // thresholds, write the reports — and stop everything that was started, whatever happens.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { FaultTimeline } from './chaos/timeline';
 import { EXIT, UserError } from './util/errors';
@@ -14,6 +13,7 @@ import type { Cluster, StartCluster } from './runtime/cluster';
 import type { Scenario } from './contracts/scenario';
 import { account } from './verify/accounting';
 import { buildResults } from './verdict';
+import { ensureOutputDir } from './util/output-dir';
 
 export interface RunOptions {
   outDir?: string;             // default: reports
@@ -51,7 +51,7 @@ export function makeRunId(name: string, now = new Date()): string {
 export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Promise<RunOutcome> {
   const runId = opts.runId ?? makeRunId(scenario.name);
   const runDir = join(opts.outDir ?? 'reports', runId);
-  mkdirSync(runDir, { recursive: true });
+  ensureOutputDir(runDir, 'run folder');
   const write = opts.write ?? ((s: string) => process.stderr.write(s));
   const log = (line: string) => { if (!opts.quiet) write(`${line}\n`); };
   const startedAt = new Date();

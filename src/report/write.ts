@@ -1,9 +1,10 @@
 // Writes a run's reports to reports/<run-id>/, and rebuilds report.html from a results.json
 // later (`chat-bench report <results.json>`).
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { usageError } from '../util/errors';
 import type { ResultsV1 } from '../contracts/results';
+import { writeFileAtomic } from '../util/atomic-write';
 import { renderHtmlReport } from './html';
 import { renderJUnit } from './junit';
 
@@ -25,22 +26,20 @@ export function serializeResults(results: ResultsV1): string {
   return JSON.stringify(ordered, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n';
 }
 
+/** Each file is written whole or not at all (see writeFileAtomic); a failure is a UserError naming it. */
 export async function writeReports(results: ResultsV1, runDir: string, opts: { junit?: string } = {}): Promise<WrittenReports> {
-  await mkdir(runDir, { recursive: true });
   const json = serializeResults(results);
   // Render from what results.json holds (not the in-memory object), so `chat-bench report` on the
   // file reproduces report.html byte for byte.
   const stored = JSON.parse(json) as ResultsV1;
   const resultsPath = join(runDir, 'results.json');
   const htmlPath = join(runDir, 'report.html');
-  await writeFile(resultsPath, json);
-  await writeFile(htmlPath, renderHtmlReport(stored));
+  await writeFileAtomic(resultsPath, json);
+  await writeFileAtomic(htmlPath, renderHtmlReport(stored));
   const written: WrittenReports = { resultsPath, htmlPath };
   if (opts.junit) {
-    const junitPath = opts.junit;
-    await mkdir(dirname(junitPath), { recursive: true });
-    await writeFile(junitPath, renderJUnit(stored));
-    written.junitPath = junitPath;
+    await writeFileAtomic(opts.junit, renderJUnit(stored));
+    written.junitPath = opts.junit;
   }
   return written;
 }
@@ -97,10 +96,7 @@ export function resultsProblem(value: unknown): string | null {
 /** Rebuilds report.html (default: next to results.json); returns the HTML file's path. */
 export async function regenerateReport(resultsJsonPath: string, outHtml?: string): Promise<string> {
   const results = await loadResults(resultsJsonPath);
-  const htmlPath = resolve(outHtml ?? join(dirname(resultsJsonPath), 'report.html'));
-  await mkdir(dirname(htmlPath), { recursive: true });
-  await writeFile(htmlPath, renderHtmlReport(results));
-  return htmlPath;
+  return writeFileAtomic(resolve(outHtml ?? join(dirname(resultsJsonPath), 'report.html')), renderHtmlReport(results));
 }
 
 function isObject(v: unknown): v is Record<string, any> {

@@ -1,10 +1,13 @@
 // Child processes of a run (broker nodes, the embedded Toxiproxy server): start one, wait
 // for its `{"event":"listening",…}` line, keep its output in a log file, and make sure it
-// dies with us, whatever way we exit.
+// dies with us, whatever way we exit (exit hook; its stdin pipe; the reaper of run-marker.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import { infraError } from '../util/errors';
+import { EXIT_WITH_PARENT_ENV } from '../util/exit-with-parent';
+import { ensureOutputDir } from '../util/output-dir';
+import { markChild, unmarkChild } from './run-marker';
 
 const live = new Set<ChildProcess>();
 let exitHookInstalled = false;
@@ -28,11 +31,17 @@ export interface Started {
 /** Spawns `node script args…`, resolves once it printed its listening line (with the real port). */
 export function startListeningProcess(name: string, script: string, args: string[], logFile: string, timeoutMs = 15000): Promise<Started> {
   installExitHook();
-  mkdirSync(dirname(logFile), { recursive: true });
+  ensureOutputDir(dirname(logFile), 'log folder');
   const log = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  log.on('error', () => { /* a full disk loses log lines, not the run */ });
+  // stdin is a pipe the child watches: when we die, even by SIGKILL, it ends and the child exits.
+  const child = spawn(process.execPath, [script, ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, [EXIT_WITH_PARENT_ENV]: '1' },
+  });
   live.add(child);
-  child.once('exit', () => live.delete(child));
+  markChild(child.pid);
+  child.once('exit', () => { live.delete(child); unmarkChild(child.pid); });
+  child.stdin!.on('error', () => { /* the child exited first */ });
   child.stderr!.pipe(log, { end: false });
   return new Promise<Started>((resolve, reject) => {
     let buffered = '';

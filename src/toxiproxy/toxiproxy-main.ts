@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import { EXIT, UserError, usageError } from '../util/errors';
 import { DEFAULT_API_PORT, startToxiproxyServer } from './toxiproxy-server';
+import { exitWithParent } from '../util/exit-with-parent';
 
 function parsePort(text: string): number {
   const port = Number(text);
@@ -40,6 +41,7 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 if (require.main === module) {
+  exitWithParent(); // only when started by chat-bench
   main(process.argv.slice(2)).then(
     () => process.exit(EXIT.ok),
     (err: unknown) => {
