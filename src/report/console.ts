@@ -33,10 +33,14 @@ export function formatSummary(results: ResultsV1, opts: SummaryOptions = {}): st
     ['clients', `target ${formatCount(c.target)} · max connected ${formatCount(c.maxConnected)} · reconnects ${formatCount(c.reconnects)}` +
       (c.connectFailures ? ` · connect failures ${formatCount(c.connectFailures)}` : '') +
       (c.heartbeatTimeouts ? ` · heartbeat timeouts ${formatCount(c.heartbeatTimeouts)}` : '')],
-    ['messages', `published ${formatCount(t.published)} · acked ${formatCount(t.acked)} · ` +
-      `delivered ${formatCount(t.delivered)} of ${formatCount(t.expected)} expected`],
+    ['published', publishHealth(results, bad)],
+    ['delivered', `${formatCount(t.delivered)} of ${formatCount(t.expected)} owed` +
+      (t.notDelivered ? paint('yellow', ` · ${formatCount(t.notDelivered)} not yet delivered (run cut short)`) : '') +
+      (t.unackedDelivered ? ` · ${formatCount(t.unackedDelivered)} in doubt delivered` : '') +
+      (t.unconfirmedStreams ? bad(t.unconfirmedStreams, ` · ${formatCount(t.unconfirmedStreams)} streams never confirmed`) : '')],
     ['integrity', [
-      bad(t.lost, `lost ${formatCount(t.lost)} (silent ${formatCount(t.lostSilent)}, announced ${formatCount(t.lostAnnounced)})`),
+      bad(t.lost, `lost ${formatCount(t.lost)} (silent ${formatCount(t.lostSilent)}, announced ${formatCount(t.lostAnnounced)}` +
+        `${t.lost ? `, inside a live session ${formatCount(t.lostInSession)}` : ''})`),
       bad(t.duplicated, `dup ${formatCount(t.duplicated)}`),
       bad(t.reordered, `reordered ${formatCount(t.reordered)}`),
       bad(t.phantom, `phantom ${formatCount(t.phantom)}`),
@@ -50,15 +54,25 @@ export function formatSummary(results: ResultsV1, opts: SummaryOptions = {}): st
   for (const [k, v] of rows) lines.push(`  ${paint('dim', k.padEnd(labelWidth))}  ${v}`);
 
   if (results.thresholds.length) {
-    lines.push('');
-    lines.push(paint('bold', '  thresholds'));
-    const views = results.thresholds.map(viewThreshold);
+    const views = results.thresholds.map((x) => ({ ...viewThreshold(x), source: x.source }));
     const nameW = Math.max(...views.map((v) => v.name.length));
     const measW = Math.max(...views.map((v) => v.measured.length));
-    for (const v of views) {
-      const word = v.pass ? paint('green', 'PASS') : paint('red', 'FAIL');
-      lines.push(`  ${word}  ${v.name.padEnd(nameW)}  ${v.measured.padStart(measW)}  required ${v.required}` +
-        (v.miss ? paint('red', `  ${v.miss}`) : ''));
+    const row = (v: (typeof views)[number]) => `  ${v.pass ? paint('green', 'PASS') : paint('red', 'FAIL')}  ${v.name.padEnd(nameW)}  ` +
+      `${v.measured.padStart(measW)}  required ${v.required}${v.miss ? paint('red', `  ${v.miss}`) : ''}`;
+    const implied = views.filter((v) => v.source === 'guarantee');
+    if (implied.length) {
+      // the guarantee's checks: one line while they hold, every broken one named when not
+      lines.push('');
+      lines.push(`${paint('bold', `  guarantee ${guaranteeOf(results)}`)}${paint('dim', ' (implied checks)')}`);
+      const held = implied.filter((v) => v.pass);
+      if (held.length) lines.push(`  ${paint('green', 'PASS')}  ${held.map((v) => `${v.name} ${v.measured}`).join(' · ')}`);
+      for (const v of implied.filter((x) => !x.pass)) lines.push(row(v));
+    }
+    const written = views.filter((v) => v.source !== 'guarantee');
+    if (written.length) {
+      lines.push('');
+      lines.push(paint('bold', '  thresholds'));
+      for (const v of written) lines.push(row(v));
     }
   }
 
@@ -73,11 +87,29 @@ export function formatSummary(results: ResultsV1, opts: SummaryOptions = {}): st
   return lines.join('\n');
 }
 
+/** Published, acked, in doubt, unsent: a stalled target shows here even when nothing was owed. */
+function publishHealth(results: ResultsV1, bad: (n: number, s: string) => string): string {
+  const t = results.totals;
+  const offered = t.scheduled > 0 ? t.published / t.scheduled : 1;
+  return `${formatCount(t.published)} of ${formatCount(t.scheduled)} scheduled` +
+    (offered < 1 ? bad(1, ` (offered ${(offered * 100).toFixed(1)}% of the schedule)`) : '') +
+    ` · acked ${formatCount(t.acked)}` +
+    (t.inDoubt ? bad(t.inDoubt, ` · in doubt ${formatCount(t.inDoubt)}`) : '') +
+    (t.unsent ? bad(t.unsent, ` · never sent ${formatCount(t.unsent)}`) : '');
+}
+
+export function guaranteeOf(results: ResultsV1): string {
+  const s = results.scenario as { guarantee?: unknown } | null;
+  return s && typeof s === 'object' && typeof s.guarantee === 'string' ? s.guarantee : 'exactly-once-ordered';
+}
+
 function verdictLine(results: ResultsV1, paint: Paint): string {
-  const failed = results.thresholds.filter((x) => !x.pass).length;
+  const failedChecks = results.thresholds.filter((x) => !x.pass);
+  const failed = failedChecks.length;
   const total = results.thresholds.length;
   const defects = integrityDefects(results);
-  const detail = total === 0 ? 'no thresholds' : failed ? `${failed} of ${total} thresholds failed` : `all ${total} thresholds met`;
+  const names = failedChecks.slice(0, 6).map((x) => x.expression).join(', ') + (failed > 6 ? ', …' : '');
+  const detail = total === 0 ? 'no checks' : failed ? `${names} (${failed} of ${total} checks failed)` : `all ${total} checks met`;
   const integrity = defects ? `, ${formatCount(defects)} integrity defect${defects === 1 ? '' : 's'}` : '';
   const why = results.exitCode === 130 ? ', run interrupted' : results.exitCode === 3 ? ', infrastructure failure' : '';
   const word = results.verdict === 'pass' ? paint('green', paint('bold', 'PASS')) : paint('red', paint('bold', 'FAIL'));
