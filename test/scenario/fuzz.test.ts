@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { UserError } from '../../src/errors';
+import { UserError } from '../../src/util/errors';
 import { parseScenarioText } from '../../src/scenario/load';
 
 const SCENARIOS = join(__dirname, '../../../scenarios');

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { UserError } from '../../src/errors';
+import { UserError } from '../../src/util/errors';
 import { loadScenarioFile, parseScenarioText } from '../../src/scenario/load';
 import { LIMITS } from '../../src/scenario/limits';
 import { parseScenario } from '../../src/scenario/parse';

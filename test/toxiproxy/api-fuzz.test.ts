@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { startUpstream, TestClient, portOf, sleep } from './helpers';
 
-const MAIN = join(__dirname, '../../src/toxiproxy/main.js');
+const MAIN = join(__dirname, '../../src/toxiproxy/toxiproxy-main.js');
 const GC_ON_SIGNAL = join(__dirname, '../../../test/support/gc-on-signal.js');
 // The warm-up runs the same mix as long as the measured phase, so the heap reaches its working set first.
 const WARMUP = 1500;
