@@ -123,18 +123,27 @@ export function buildProgram(): Command {
     .argument('<files...>', 'scenario files')
     .action(async (files: string[]) => {
       const { loadScenarioFile } = await import('./scenario/load');
+      // Every file is checked, whatever happened to the one before; the exit code is the
+      // worst outcome: 3 if one hit an internal error, else 2 if any was refused.
       let bad = 0;
+      let internal = 0;
       for (const f of files) {
         try {
           const s = loadScenarioFile(f);
           process.stdout.write(`ok      ${f} (${s.name}: ${s.clients.count} clients, ${s.cluster.nodes} nodes, ${s.faults.length} faults)\n`);
         } catch (err) {
-          if (!(err instanceof UserError)) throw err;
-          bad++;
-          process.stderr.write(`${err.oneLine()}\n`);
+          if (err instanceof UserError) {
+            bad++;
+            process.stderr.write(`${err.oneLine()}\n`);
+          } else {
+            internal++;
+            process.stderr.write(`chat-bench: scenario ${f}: internal error: ${(err as Error)?.message ?? String(err)} (hint: rerun with CHAT_BENCH_DEBUG=1 for details, and report it)\n`);
+            if (process.env.CHAT_BENCH_DEBUG) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
+          }
         }
       }
-      if (bad) process.exitCode = EXIT.usage;
+      if (internal) process.exitCode = EXIT.infrastructure;
+      else if (bad) process.exitCode = EXIT.usage;
     });
 
   program.command('list')

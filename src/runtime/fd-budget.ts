@@ -6,14 +6,13 @@
 import { infraError } from '../util/errors';
 import { clientsPerNode, nodeIds, type RuntimeKind } from '../contracts/scenario';
 import { FD_CHURN, FD_RESERVE, limitNow, overLimit } from '../util/fd-limits';
+import { MAX_NODES } from '../scenario/limits';
 
 
 export const proxyFds = (connections: number): number => Math.ceil(2 * connections * FD_CHURN) + FD_RESERVE;
 /** A broker node: its clients, one outgoing and one incoming link per peer, its log file. */
 export const brokerFds = (clients: number, peers: number): number => Math.ceil(clients * FD_CHURN) + 2 * peers + FD_RESERVE;
 
-/** Most clients one broker node can hold under `limit` (its links and log aside). */
-const clientsPerBroker = (limit: number): number => Math.max(0, Math.floor((limit - FD_RESERVE) / FD_CHURN));
 /** Most connections one fault-proxy process can relay under `limit`. */
 export const connectionsPerProxy = (limit: number): number => Math.max(0, Math.floor((limit - FD_RESERVE) / (2 * FD_CHURN)));
 
@@ -49,17 +48,38 @@ export function checkClusterFds(clients: number, nodes: number, runtime: Runtime
   const perNode = runtime === 'external' ? [clients] : clientsPerNode(clients, nodes);
   const busiest = Math.max(0, ...perNode);
   if (proxyFds(busiest) > limit) {
-    const nodesNeeded = Math.ceil(clients / Math.max(1, connectionsPerProxy(limit)));
     throw infraError(
       runtime === 'external'
         ? `the fault proxy would relay ${clients} client connections in one process (about ${proxyFds(busiest)} file descriptors), ${overLimit(limit)}`
         : `${busiest} clients per node need about ${proxyFds(busiest)} file descriptors in that node's fault-proxy process, ${overLimit(limit)}`,
-      runtime === 'external' ? 'use fewer clients, or raise the hard limit' : `use more nodes (cluster.nodes: ${nodesNeeded} or more) or fewer clients`);
+      runtime === 'external' ? 'use fewer clients, or raise the hard limit' : fewerClientsHint(clients, nodes, limit));
   }
   if (runtime === 'local' && brokerFds(busiest, nodes - 1) > limit) {
     throw infraError(`${busiest} clients per node need about ${brokerFds(busiest, nodes - 1)} file descriptors in a broker node, ${overLimit(limit)}`,
-      `use more nodes (cluster.nodes: ${Math.ceil(clients / Math.max(1, clientsPerBroker(limit)))} or more) or fewer clients`);
+      fewerClientsHint(clients, nodes, limit));
   }
+}
+
+/**
+ * Most clients a run can have under `limit` with `nodes` nodes: every node's share must fit
+ * one fault-proxy process and (local) one broker node. Load processes are not the bound: their
+ * number grows with the clients (defaultWorkers). Infinity for docker (own limits per container).
+ */
+export function maxClients(nodes: number, runtime: RuntimeKind, limitIn?: number): number {
+  const limit = limitNow(limitIn);
+  if (runtime === 'docker' || !Number.isFinite(limit)) return Infinity;
+  const fits = (perNode: number) => proxyFds(perNode) <= limit && (runtime !== 'local' || brokerFds(perNode, nodes - 1) <= limit);
+  let perNode = connectionsPerProxy(limit);
+  while (perNode > 0 && !fits(perNode)) perNode--; // rounding: at most a few steps
+  return runtime === 'external' ? perNode : perNode * nodes;
+}
+
+/** The hint for too many clients: more nodes only when a node count within MAX_NODES holds them. */
+function fewerClientsHint(clients: number, nodes: number, limit: number): string {
+  for (let n = nodes + 1; n <= MAX_NODES; n++) {
+    if (maxClients(n, 'local', limit) >= clients) return `use more nodes (cluster.nodes: ${n} or more) or fewer clients`;
+  }
+  return `use at most ${maxClients(nodes, 'local', limit)} clients with ${nodes} node${nodes === 1 ? '' : 's'} (${maxClients(MAX_NODES, 'local', limit)} with cluster.nodes: ${MAX_NODES}), or raise the hard limit`;
 }
 
 /** The node ids of each fault-proxy process of a local cluster (see planProxyProcesses). */

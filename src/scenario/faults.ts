@@ -2,6 +2,7 @@
 // down, partition, process kill/pause/restart). Every combination that the chaos timeline
 // could not carry out is refused here, naming the field.
 import { Fields, FieldError, isPlainObject, type Path } from './fields';
+import { LIMITS } from './limits';
 import { Problem, shown } from './problem';
 import { describeNodes, parseTarget } from './targets';
 import { attributeUnit, TOXIC_ATTRIBUTES } from './toxics';
@@ -79,6 +80,9 @@ function readAttributes(f: Fields, toxic: ToxicType): Record<string, number> {
           ? `toxic attributes are Toxiproxy integers in ${unit}: write ${name}: ${parseInt(value, 10) || 100}`
           : `write a whole number >= 0 (${unit})`;
         throw new FieldError(path, `${shown(value)} is not a whole number >= 0`, hint);
+      }
+      if (value > LIMITS.attribute) {
+        throw new FieldError(path, `${value} is more than ${LIMITS.attribute}`, `toxic attributes are bounded (${attributeUnit(toxic, name)}); see "Limits" in docs/scenario-format.md`);
       }
       attributes[name] = value;
     }

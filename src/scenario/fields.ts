@@ -1,8 +1,9 @@
 // Reading one object of the scenario file field by field, so that every refusal names its
 // path (e.g. "faults[1].attributes.latency") and unknown fields are caught (a typo such as
 // "publishrate" must not silently fall back to a default).
+import { LIMITS } from './limits';
 import { Problem, shown } from './problem';
-import { durationMsOf, ratePerSecondOf } from './units';
+import { durationMsOf, formatDuration, ratePerSecondOf } from './units';
 
 export type Path = ReadonlyArray<string | number>;
 
@@ -127,7 +128,11 @@ export class Fields {
   }
 
   durationMs(key: string): number | undefined {
-    return this.convert(key, durationMsOf);
+    const ms = this.convert(key, durationMsOf);
+    if (ms !== undefined && ms > LIMITS.durationMs) {
+      this.fail(key, `${shown(this.raw(key))} is longer than ${formatDuration(LIMITS.durationMs)}`, 'durations are bounded so timers stay exact; split a longer soak into several runs');
+    }
+    return ms;
   }
 
   ratePerSecond(key: string): number | undefined {

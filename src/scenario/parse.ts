@@ -3,8 +3,11 @@
 import { usageError } from '../util/errors';
 import { parseThreshold, ThresholdError } from './thresholds';
 import { GUARANTEES } from '../contracts/metrics';
+import { checkCapacity } from './capacity';
 import { readFault } from './faults';
 import { FieldError, Fields, isPlainObject, pathText, type Path } from './fields';
+import { LIMITS, MAX_NODES } from './limits';
+import { checkOverlaps } from './overlaps';
 import { shown } from './problem';
 import { MISBEHAVIOUR_MODES } from '../../reference-broker/misbehaviour';
 import type { ClientsSpec, ClusterSpec, RuntimeKind, Scenario, ThresholdSpec } from '../contracts/scenario';
@@ -14,11 +17,16 @@ import { formatDuration } from './units';
 /** Where a field sits in the source file, e.g. ":14" (line); undefined when unknown. */
 export type Locate = (path: Path) => string | undefined;
 
+export interface ParseOptions {
+  /** when given, clients.count must fit this open-files limit (see capacity.ts) */
+  openFilesLimit?: number;
+}
+
 const TOP = ['name', 'description', 'cluster', 'clients', 'duration', 'drain', 'recovery', 'faults', 'thresholds', 'guarantee', 'seed'];
 const CLUSTER = ['runtime', 'nodes', 'durable', 'history', 'historyAge', 'urls', 'misbehaviour', 'nodeImage', 'toxiproxyImage'];
 const CLIENTS = ['count', 'rampUp', 'channels', 'subscriptionsPerClient', 'publishers', 'publishRate', 'payloadBytes', 'reconnect', 'heartbeat'];
 const RUNTIMES: readonly RuntimeKind[] = ['local', 'docker', 'external'];
-export const MAX_NODES = 16;
+export { MAX_NODES } from './limits';
 export const MAX_PAYLOAD_BYTES = 60_000;
 
 /**
@@ -26,9 +34,11 @@ export const MAX_PAYLOAD_BYTES = 60_000;
  * <source>: clients.count: is required"); `locate` may add the line of the offending field.
  * Throws UserError (exit 2).
  */
-export function parseScenario(raw: unknown, source: string, locate?: Locate): Scenario {
+export function parseScenario(raw: unknown, source: string, locate?: Locate, options: ParseOptions = {}): Scenario {
   try {
-    return readScenario(raw);
+    const scenario = readScenario(raw);
+    if (options.openFilesLimit !== undefined) checkCapacity(scenario, options.openFilesLimit);
+    return scenario;
   } catch (e) {
     if (e instanceof FieldError) {
       throw usageError(`scenario ${source}${locate?.(e.path) ?? ''}: ${pathText(e.path)}: ${e.problem}`, e.hint);
@@ -42,14 +52,18 @@ function readScenario(raw: unknown): Scenario {
   const top = Fields.open(raw, [], TOP, { rampUp: 'rampUp belongs under clients:', runtime: 'runtime belongs under cluster:' });
   const name = top.required('name', top.string, 'give the scenario a name, e.g. "name: smoke"');
   if (/[\r\n]/.test(name)) top.fail('name', 'must be one line');
+  if (name.length > LIMITS.nameChars) top.fail('name', `is ${name.length} characters long, more than ${LIMITS.nameChars}`, 'put the details in "description"');
   const durationMs = top.required('duration', top.durationMs, 'write how long clients publish, e.g. "duration: 60s"');
   if (durationMs <= 0) top.fail('duration', `${shown(top.raw('duration'))} is not a positive duration`);
 
   const cluster = readCluster(top.object('cluster', CLUSTER, { historySeconds: 'write "historyAge: 1h"', fault: 'the broker\'s own misbehaviour is "misbehaviour: { mode: drop }"; injected faults go under the top-level faults:' }));
   const clients = readClients(top.object('clients', CLIENTS), top, durationMs);
   const nodes = nodeIds(cluster.nodes);
-  const faults = (top.array('faults') ?? []).map((f, i) =>
+  const rawFaults = top.array('faults') ?? [];
+  if (rawFaults.length > LIMITS.faults) top.fail('faults', `has ${rawFaults.length} faults, more than ${LIMITS.faults}`, 'split the scenario into several runs');
+  const faults = rawFaults.map((f, i) =>
     readFault(f, [...top.at('faults'), i], { nodes, runtime: cluster.runtime, durationMs }));
+  checkOverlaps(faults, nodes, durationMs);
 
   const scenario: Scenario = {
     name,
@@ -88,6 +102,7 @@ function readCluster(f: Fields | undefined): ClusterSpec {
   if (runtime === 'external') {
     const urls = f.required('urls', f.array, 'runtime external needs the ws:// URL of each node');
     if (urls.length === 0) f.fail('urls', 'is empty', 'runtime external needs the ws:// URL of each node');
+    if (urls.length > MAX_NODES) f.fail('urls', `has ${urls.length} URLs, more than ${MAX_NODES} nodes`, `chat-bench drives at most ${MAX_NODES} nodes`);
     urls.forEach((url, i) => {
       if (typeof url !== 'string' || !/^wss?:\/\/[^\s/]+/.test(url)) {
         throw new FieldError([...f.at('urls'), i], `${shown(url)} is not a ws:// or wss:// URL`, 'write it like ws://chat.example.com:8080/ws');
@@ -118,11 +133,14 @@ function readClients(f: Fields | undefined, top: Fields, durationMs: number): Cl
   const count = f.required('count', (k) => f.integer(k, { min: 1, hint: 'the number of virtual clients' }), 'write the number of virtual clients, e.g. "count: 100"');
   const rampUpMs = f.durationMs('rampUp') ?? 0;
   if (rampUpMs > durationMs) f.fail('rampUp', `${formatDuration(rampUpMs)} is longer than the run (duration ${formatDuration(durationMs)})`, 'ramp-up happens within "duration"');
-  const channels = f.integer('channels', { min: 1 }) ?? 10;
-  const subscriptionsPerClient = f.integer('subscriptionsPerClient', { min: 1, max: channels, hint: `a client subscribes to distinct channels (channels: ${channels})` }) ?? 1;
+  const channels = f.integer('channels', { min: 1, max: LIMITS.channels }) ?? 10;
+  const subscriptionsPerClient = f.integer('subscriptionsPerClient', {
+    min: 1, max: Math.min(channels, LIMITS.subscriptionsPerClient), hint: `a client subscribes to distinct channels (channels: ${channels}), at most ${LIMITS.subscriptionsPerClient}`,
+  }) ?? 1;
   const publishers = f.integer('publishers', { min: 0, max: count, hint: `publishers are some of the ${count} clients` }) ?? Math.min(count, channels);
   const publishRate = f.ratePerSecond('publishRate') ?? 1;
   if (publishRate <= 0) f.fail('publishRate', `${shown(f.raw('publishRate'))} publishes nothing`, 'write "publishers: 0" for clients that only subscribe');
+  if (publishRate > LIMITS.publishRate) f.fail('publishRate', `${shown(f.raw('publishRate'))} is more than ${LIMITS.publishRate}/s per publisher`, 'use more publishers at a lower rate');
   const payloadBytes = f.integer('payloadBytes', { min: 0, max: MAX_PAYLOAD_BYTES }) ?? 128;
 
   const r = f.object('reconnect', ['initial', 'max', 'multiplier', 'jitter']);
@@ -153,6 +171,9 @@ function readThresholds(top: Fields): ThresholdSpec[] {
   for (const [expression, value] of Object.entries(raw)) {
     const path = [...top.at('thresholds'), expression];
     const conditions = Array.isArray(value) ? value : [value];
+    if (specs.length + conditions.length > LIMITS.thresholds) {
+      top.fail('thresholds', `has more than ${LIMITS.thresholds} conditions`, 'keep the ones the run must meet');
+    }
     if (conditions.length === 0) throw new FieldError(path, 'has no condition', 'write it like "< 100ms"');
     conditions.forEach((condition, i) => {
       const at = Array.isArray(value) ? [...path, i] : path;

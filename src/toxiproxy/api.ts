@@ -39,10 +39,23 @@ const httpError = (status: number, text: string): Reply => ({
 
 const apiError = (err: unknown): Reply => {
   const { status, message } = describeError(err);
-  // Go-worded failures (bind, resolve) are expected 500s; anything else is a bug worth a trace.
-  if (status === 500 && !(err instanceof GoNetError)) process.emitWarning(`toxiproxy API: ${(err as Error)?.stack ?? message}`);
+  // Go-worded failures (bind, resolve) are expected 500s; anything else is a bug worth a line.
+  if (status === 500 && !(err instanceof GoNetError)) reportUnexpected(err);
   return httpError(status, goMarshal({ error: message, status }));
 };
+
+const reported = new Set<string>();
+/**
+ * One line per distinct unexpected error, at most 100: a client repeating a request that hits
+ * a bug must not flood stderr with a stack trace per request (CHAT_BENCH_DEBUG=1 adds it).
+ */
+function reportUnexpected(err: unknown): void {
+  const message = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+  if (reported.has(message) || reported.size >= 100) return;
+  reported.add(message);
+  const stack = process.env.CHAT_BENCH_DEBUG ? `\n${(err as Error)?.stack ?? ''}` : '';
+  process.emitWarning(`toxiproxy API: unexpected error answered 500: ${message}${stack}`);
+}
 
 const noContent: Reply = { status: 204 };
 
@@ -183,15 +196,28 @@ function requestId(): string {
   return id;
 }
 
+/**
+ * The body, or null as soon as it is known to exceed MAX_BODY_BYTES (by Content-Length or
+ * while streaming): the rest is never read, and the reply closes the connection.
+ */
 function readBody(req: IncomingMessage): Promise<string | null> {
+  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) return Promise.resolve(null);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(size > MAX_BODY_BYTES ? null : Buffer.concat(chunks).toString('utf8')));
+      if (size <= MAX_BODY_BYTES) {
+        chunks.push(chunk);
+        return;
+      }
+      req.off('data', onData);
+      req.pause();
+      chunks.length = 0;
+      resolve(null);
+    };
+    req.on('data', onData);
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
 }
@@ -214,7 +240,10 @@ export function createApiHandler(collection: ProxyCollection): (req: IncomingMes
     if (!handler) return { status: 405 };
     if ((req.headers['user-agent'] ?? '').startsWith('Mozilla/')) return httpError(403, 'User agent not allowed');
     const body = await readBody(req);
-    if (body === null) return apiError(errors.badRequestBody('http: request body too large'));
+    if (body === null) {
+      const reply = apiError(errors.badRequestBody('http: request body too large'));
+      return { ...reply, headers: { ...reply.headers, Connection: 'close' } }; // the unread rest is dropped with the connection
+    }
     // One request at a time, like Toxiproxy's locks: no two updates race on a proxy.
     const run = queue.then(() => handler(collection, found.params, body));
     queue = run.catch(() => undefined);

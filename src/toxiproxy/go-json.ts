@@ -28,9 +28,22 @@ function quoteChar(ch: string): string {
   return `'${String.fromCharCode(code)}'`;
 }
 
+/**
+ * Deepest nesting read. Go's scanner stops at 10000 ("exceeded max depth"); this scanner
+ * recurses, and V8's stack ends near 5000, so it stops earlier with Go's wording: either way a
+ * 400, never a stack overflow (a Toxiproxy body nests 2 levels).
+ */
+export const MAX_DEPTH = 1000;
+
 class Scanner {
   private i = 0;
+  private depth = 0;
   constructor(private readonly s: string) {}
+
+  private enter(): void {
+    // Go's scanner.error(c, "exceeded max depth"): the offending bracket is named
+    if (++this.depth > MAX_DEPTH) this.fail('exceeded max depth');
+  }
 
   private ws(): void {
     for (;;) {
@@ -65,11 +78,13 @@ class Scanner {
   }
 
   private object(): JValue {
+    this.enter();
     this.i++;
     const entries: Array<[string, JValue]> = [];
     this.ws();
     if (this.s[this.i] === '}') {
       this.i++;
+      this.depth--;
       return { kind: 'object', entries };
     }
     for (;;) {
@@ -84,18 +99,23 @@ class Scanner {
       const c = this.s[this.i];
       this.i++;
       if (c === ',') continue;
-      if (c === '}') return { kind: 'object', entries };
+      if (c === '}') {
+        this.depth--;
+        return { kind: 'object', entries };
+      }
       this.i--;
       this.fail('after object key:value pair');
     }
   }
 
   private array(): JValue {
+    this.enter();
     this.i++;
     const items: JValue[] = [];
     this.ws();
     if (this.s[this.i] === ']') {
       this.i++;
+      this.depth--;
       return { kind: 'array', items };
     }
     for (;;) {
@@ -104,7 +124,10 @@ class Scanner {
       const c = this.s[this.i];
       this.i++;
       if (c === ',') continue;
-      if (c === ']') return { kind: 'array', items };
+      if (c === ']') {
+        this.depth--;
+        return { kind: 'array', items };
+      }
       this.i--;
       this.fail('after array element');
     }

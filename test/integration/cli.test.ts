@@ -33,6 +33,23 @@ describe('chat-bench CLI', () => {
     assert.match(readFileSync(join(out, 'junit.xml'), 'utf8'), /<testsuite[^>]*tests="\d+"/);
   });
 
+  test('validate checks every file: an alias bomb between two good files is exit 2 naming it, the next file still checked', async () => {
+    const dir = tmpOut();
+    const good = (n: string) => writeScenario(dir, n, 'name: g\nduration: 60s\nclients: { count: 10 }\n');
+    let bomb = 'name: b\nduration: 60s\nclients: { count: 10 }\na0: &a0 [x, x, x, x, x, x, x, x, x]\n';
+    for (let i = 1; i < 10; i++) bomb += `a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(', ')}]\n`;
+    const files = [good('a.yaml'), writeScenario(dir, 'bomb.yaml', bomb), writeScenario(dir, 'huge.yaml', 'name: h\nduration: 60s\nclients: { count: 10000000 }\n'), good('b.yaml')];
+    const r = await cli(['validate', ...files], { timeoutMs: 30_000 });
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(oneLine(r.stdout).length, 2, r.stdout);
+    assert.match(r.stdout, /ok {6}\S+a\.yaml[\s\S]*ok {6}\S+b\.yaml/);
+    const errors = oneLine(r.stderr);
+    assert.equal(errors.length, 2, r.stderr);
+    assert.match(errors[0], /^chat-bench: scenario \S+bomb\.yaml: YAML aliases expand too much/);
+    assert.match(errors[1], /^chat-bench: scenario \S+huge\.yaml:3: clients\.count: 10000000 is more than this machine can hold with 3 nodes: at most \d+/);
+    assert.doesNotMatch(r.stderr, /internal error|    at /);
+  });
+
   test('validate passes on every bundled scenario', async () => {
     const r = await cli(['validate', ...require('node:fs').readdirSync(join(__dirname, '../../../scenarios')).map((f: string) => `scenarios/${f}`)]);
     assert.equal(r.code, 0, r.stderr);

@@ -46,6 +46,12 @@ describe('fd budget', () => {
     assert.equal(proxyFds(8334), 17702);
   });
 
+  test('the hint never suggests more than 16 nodes (issue 11: 10,000,000 clients once suggested cluster.nodes: 1061)', () => {
+    const line = refusal(() => checkFdBudget({ clients: 10_000_000, workers: 1000, nodes: 3, runtime: 'local', limit: 20_000 }));
+    assert.match(line, /\(hint: use at most 28284 clients with 3 nodes \(150848 with cluster\.nodes: 16\), or raise the hard limit\)$/);
+    for (const m of line.matchAll(/cluster\.nodes: (\d+)/g)) assert.ok(Number(m[1]) <= 16, line);
+  });
+
   test('docker checks only the load processes; external puts every client through one proxy process', () => {
     checkFdBudget({ clients: 50_000, workers: 4, nodes: 3, runtime: 'docker', limit: 20_000 });
     assert.match(refusal(() => checkFdBudget({ clients: 12_000, workers: 1, nodes: 3, runtime: 'external', limit: 20_000 })),

@@ -45,13 +45,13 @@ describe('faults', () => {
       { at: '1s', target: 'clients:node-1', action: 'down' },
       { at: '2s', for: '3s', action: 'partition', nodes: ['node-3'] },
       { at: '3s', target: 'node:node-1', action: 'pause', restartAfter: '2s' },
-      { at: '4s', target: 'node:node-2', action: 'kill' },
+      { at: '4s', target: 'node:node-2', action: 'kill', restartAfter: '2s' }, // overlapping process faults are refused (limits.test.ts)
       { at: '9s', target: 'node:node-2', action: 'restart' },
     ]), [
       { atMs: 1000, action: 'down', target: { kind: 'clients', node: 'node-1' } },
       { atMs: 2000, forMs: 3000, action: 'partition', nodes: ['node-3'] },
       { atMs: 3000, action: 'pause', target: { kind: 'node', node: 'node-1' }, restartAfterMs: 2000 },
-      { atMs: 4000, action: 'kill', target: { kind: 'node', node: 'node-2' } },
+      { atMs: 4000, action: 'kill', target: { kind: 'node', node: 'node-2' }, restartAfterMs: 2000 },
       { atMs: 9000, action: 'restart', target: { kind: 'node', node: 'node-2' } },
     ]);
   });

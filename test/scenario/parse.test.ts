@@ -120,7 +120,7 @@ describe('scenario errors name their field', () => {
     refuses(scenarioWith({ clients: { count: 2.5 } }), 'clients.count: 2.5 is not a whole number');
     refuses(scenarioWith({ clients: { rampUp: 10 } }), 'clients.rampUp: 10 has no unit', 'write "10s" or "10ms"');
     refuses(scenarioWith({ clients: { rampUp: '2m' } }), 'clients.rampUp: 2m is longer than the run (duration 1m)');
-    refuses(scenarioWith({ clients: { channels: 0 } }), 'clients.channels: 0 is less than 1');
+    refuses(scenarioWith({ clients: { channels: 0 } }), 'clients.channels: 0 is not between 1 and 1000000');
     refuses(scenarioWith({ clients: { channels: 4, subscriptionsPerClient: 5 } }), 'clients.subscriptionsPerClient: 5 is not between 1 and 4', /channels: 4/);
     refuses(scenarioWith({ clients: { subscriptionsPerClient: 0 } }), 'clients.subscriptionsPerClient: 0 is not between 1 and 10');
     refuses(scenarioWith({ clients: { publishers: 11 } }), 'clients.publishers: 11 is not between 0 and 10', /10 clients/);
