@@ -114,7 +114,10 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
       engine.stopPublishing();
       log(interrupted() ? '' : `  publishing stopped at ${Math.round(performance.now() - t0)} ms; draining (up to ${scenario.drainMs} ms)`);
       const drainEnd = performance.now() + scenario.drainMs;
-      while (!interrupted() && performance.now() < drainEnd && !(await engine.isQuiet(opts.quietMs ?? 1000))) await sleep(100, waitSignal);
+      // Quiet clients are not enough: a mirror whose link is still reconnecting holds messages
+      // that would arrive, so the drain also waits for the cluster to have healed.
+      const done = async () => (await engine!.isQuiet(opts.quietMs ?? 1000)) && (cluster!.settled?.() ?? true);
+      while (!interrupted() && performance.now() < drainEnd && !(await done())) await sleep(100, waitSignal);
       checkEngine();
     } finally {
       clearInterval(phaseTick);

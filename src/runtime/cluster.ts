@@ -32,6 +32,11 @@ export interface Cluster {
   pause(nodeId: string): Promise<void>;       // SIGSTOP / docker pause
   resume(nodeId: string): Promise<void>;      // SIGCONT / docker unpause
   restart(nodeId: string): Promise<void>;     // start a killed node again (same data dir / volume, same port)
+  /**
+   * Whether the system has healed (every node running, every node-to-node link up). The drain
+   * does not end before it; runtimes that cannot tell leave it out.
+   */
+  settled?(): boolean;
   /** Stops everything this runtime started. Idempotent; never throws. */
   stop(): Promise<void>;
 }

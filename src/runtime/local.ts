@@ -11,6 +11,7 @@ import { checkClusterFds, proxyProcessNodes } from './fd-budget';
 import { nodeIds, type ClusterSpec } from '../contracts/scenario';
 import type { Cluster, ClusterNode, StartCluster, StartOptions } from './cluster';
 import { startProxyServer, type ProxyServer } from './embedded-proxy';
+import { LinkHealth } from './link-health';
 import { killProcess, startListeningProcess, stopProcess } from './process';
 
 const BROKER_MAIN = resolve(__dirname, '../../reference-broker/main.js');
@@ -41,8 +42,11 @@ class LocalCluster implements Cluster {
   private extraProxies: ProxyServer[] = [];
   private local = new Map<string, LocalNode>();
   private stopped = false;
+  private readonly health: LinkHealth;
 
-  constructor(private readonly spec: ClusterSpec, private readonly opts: StartOptions) {}
+  constructor(private readonly spec: ClusterSpec, private readonly opts: StartOptions) {
+    this.health = new LinkHealth(nodeIds(spec.nodes));
+  }
 
   async start(): Promise<void> {
     const ids = nodeIds(this.spec.nodes);
@@ -101,9 +105,16 @@ class LocalCluster implements Cluster {
     // A restart comes back on the port the proxies point at.
     const args = node.port ? node.args.map((a, i) => (node.args[i - 1] === '--port' ? String(node.port) : a)) : node.args;
     const { child, port } = await startListeningProcess(`broker ${node.id}`, BROKER_MAIN, args,
-      join(this.opts.runDir, 'logs', `${node.id}.log`));
+      join(this.opts.runDir, 'logs', `${node.id}.log`), undefined, (line) => this.health.line(node.id, line));
     node.child = child;
     node.port = port;
+    this.health.setRunning(node.id, true);
+    child.once('exit', () => this.health.setRunning(node.id, false));
+  }
+
+  /** Every node running and every node-to-node link up (see link-health.ts). */
+  settled(): boolean {
+    return this.health.settled();
   }
 
   private node(id: string): LocalNode {
@@ -120,10 +131,13 @@ class LocalCluster implements Cluster {
 
   async pause(id: string): Promise<void> {
     this.node(id).child?.kill('SIGSTOP');
+    this.health.setRunning(id, false);
   }
 
   async resume(id: string): Promise<void> {
-    this.node(id).child?.kill('SIGCONT');
+    const child = this.node(id).child;
+    child?.kill('SIGCONT');
+    if (child) this.health.setRunning(id, true);
   }
 
   async restart(id: string): Promise<void> {

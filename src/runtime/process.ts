@@ -29,7 +29,11 @@ export interface Started {
 }
 
 /** Spawns `node script args…`, resolves once it printed its listening line (with the real port). */
-export function startListeningProcess(name: string, script: string, args: string[], logFile: string, timeoutMs = 15000): Promise<Started> {
+export function startListeningProcess(
+  name: string, script: string, args: string[], logFile: string, timeoutMs = 15000,
+  /** every stderr line as it comes (the log file gets them too) */
+  onStderrLine?: (line: string) => void,
+): Promise<Started> {
   installExitHook();
   ensureOutputDir(dirname(logFile), 'log folder');
   const log = createWriteStream(logFile, { flags: 'a' });
@@ -43,6 +47,14 @@ export function startListeningProcess(name: string, script: string, args: string
   child.once('exit', () => { live.delete(child); unmarkChild(child.pid); });
   child.stdin!.on('error', () => { /* the child exited first */ });
   child.stderr!.pipe(log, { end: false });
+  if (onStderrLine) {
+    let partial = '';
+    child.stderr!.on('data', (chunk: Buffer) => {
+      const lines = (partial + chunk.toString()).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) onStderrLine(line);
+    });
+  }
   return new Promise<Started>((resolve, reject) => {
     let buffered = '';
     let settled = false;
