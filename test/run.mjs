@@ -1,10 +1,11 @@
-// Runs every compiled test file under dist/test with node's test runner.
+// Runs every compiled test file under build/test with node's test runner. `npm test` first wipes
+// and recompiles build/ (npm run build:test), so a test deleted from test/ no longer runs.
 // Long tests (scale, CI-only) check CHAT_BENCH_LONG themselves and skip visibly.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
-const root = new URL('../dist/test/', import.meta.url).pathname;
+const root = new URL('../build/test/', import.meta.url).pathname;
 const files = [];
 (function walk(dir) {
   for (const name of readdirSync(dir).sort()) {
