@@ -33,3 +33,13 @@ test('the published build (tsconfig.json) compiles src/ and reference-broker/ in
   assert.ok(pkg.files.every((f) => !/^(dist\/?$|build|test|bench)/.test(f)), `package.json files: ${pkg.files.join(', ')}`);
   assert.match(pkg.bin['chat-bench'], /^dist\/src\//);
 });
+
+test('tests and benches spawn compiled files from their own tree (build/), never from dist/', () => {
+  const sources = ['test', 'bench'].flatMap((d) => list(join(ROOT, d))).filter((f) => f.endsWith('.ts') && !f.includes(`${join('test', 'house')}`));
+  // A path literal naming dist/ at the package root ('dist/…', 'dist', "dist/…"); /app/dist inside the image is fine.
+  const offenders = sources.flatMap((f) => readFileSync(f, 'utf8').split('\n')
+    .map((text, i) => ({ text, at: `${relative(ROOT, f)}:${i + 1}` }))
+    .filter(({ text }) => /['"`]dist(\/|['"`])/.test(text) && !text.trimStart().startsWith('//'))
+    .map(({ at, text }) => `${at}: ${text.trim()}`));
+  assert.deepEqual(offenders, [], 'use a path relative to __dirname (the compiled tree the test runs from)');
+});
