@@ -5,7 +5,7 @@
 // rampUp + 5 s to the end of publishing; the connection ramp is excluded) is < 100 ms —
 // median over --runs runs, and every run intact.
 //
-//   node dist/bench/clients-ceiling.js [--runs 3] [--steps 2000,5000,10000,15000,20000,30000,40000,50000]
+//   node build/bench/clients-ceiling.js [--runs 3] [--steps 2000,5000,10000,15000,20000,30000,40000,50000]
 //                                      [--sustain 30] [--per-channel 100] [--rate 0.5] [--workers N]
 //
 // Load per client is constant: each channel has --per-channel subscribers and one publisher

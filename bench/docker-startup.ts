@@ -1,6 +1,6 @@
 // Startup time of the Docker cluster (3 broker containers + 1 proxy container, proxies created,
 // every node listening), image already built. Prints each run and the median.
-// Usage: node dist/bench/docker-startup.js [--runs 5]   (needs a Docker engine)
+// Usage: node build/bench/docker-startup.js [--runs 5]   (needs a Docker engine)
 import { mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,7 +1,7 @@
 // Memory per connected client: RSS growth of a load process (chat-bench's virtual clients)
 // and of a broker node (reference broker) when N idle clients connect and subscribe.
 //
-//   node dist/bench/memory.js [--runs 3] [--clients 5000] [--subs 2] [--channels 100]
+//   node build/bench/memory.js [--runs 3] [--clients 5000] [--subs 2] [--channels 100]
 //
 // One broker node (direct, no proxy) in its own process; the clients in a child process run
 // with --expose-gc, so its RSS is read after a full GC. The broker's RSS is read from /proc

@@ -3,7 +3,7 @@
 // (parse, integrity ledger, latency histogram, heartbeats, resume bookkeeping). Reports CPU µs
 // (user + system) of the receiving process per delivered message, and the ratio b/a.
 //
-//   node dist/bench/overhead.js [--runs 5] [--clients 1000] [--channels 50] [--rate 20] [--seconds 5] [--payload 128]
+//   node build/bench/overhead.js [--runs 5] [--clients 1000] [--channels 50] [--rate 20] [--seconds 5] [--payload 128]
 //
 // One broker node (reference broker, direct, no proxy) in its own process; publishers in this
 // process (not measured); the receivers in a child process, (a) and (b) alternating so each

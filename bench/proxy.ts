@@ -1,6 +1,6 @@
 // Benchmark of the embedded Toxiproxy-compatible proxy against a direct connection.
-//   node dist/bench/proxy.js [--runs 5] [--connections 50] [--rounds 200] [--mb 128]
-// The proxy runs in its own process (dist/src/toxiproxy/toxiproxy-main.js), the echo/sink server in
+//   node build/bench/proxy.js [--runs 5] [--connections 50] [--rounds 200] [--mb 128]
+// The proxy runs in its own process (build/src/toxiproxy/toxiproxy-main.js), the echo/sink server in
 // another, so the numbers are what a load driver would see. Prints medians over the runs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';

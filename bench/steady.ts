@@ -1,6 +1,6 @@
 // Baseline figure: runs a scenario (default scenarios/steady-2k.yaml) several times through the
 // real CLI and prints the median of clients connected, deliveries per second, p50/p99 latency
-// and integrity errors. Usage: node dist/bench/steady.js [scenario] [--runs 3]
+// and integrity errors. Usage: node build/bench/steady.js [scenario] [--runs 3]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { loadavg, tmpdir, cpus } from 'node:os';

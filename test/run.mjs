@@ -1,10 +1,15 @@
-// Runs every compiled test file under dist/test with node's test runner.
+// Runs every compiled test file under build/test with node's test runner. `npm test` first wipes
+// and recompiles build/ (npm run build:test), so a test deleted from test/ no longer runs.
 // Long tests (scale, CI-only) check CHAT_BENCH_LONG themselves and skip visibly.
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
-const root = new URL('../dist/test/', import.meta.url).pathname;
+const root = new URL('../build/test/', import.meta.url).pathname;
+if (!existsSync(root)) {
+  console.error('test/run.mjs: build/test/ is missing: run `npm run build:test` first (npm test does)');
+  process.exit(2);
+}
 const files = [];
 (function walk(dir) {
   for (const name of readdirSync(dir).sort()) {

@@ -15,8 +15,3 @@ const XML_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD80
 export function escapeXml(value: unknown): string {
   return escapeHtml(String(value ?? '').replace(XML_INVALID, '\uFFFD'));
 }
-
-/** JSON placed inside an inline <script> block: "</script>" and "<!--" cannot end it early. */
-export function jsonForScript(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
-}

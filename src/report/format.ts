@@ -82,11 +82,6 @@ export function formatMetric(value: number | null | undefined, unit: MetricUnit)
   }
 }
 
-/** Percentile (0..100) → "p99.9". */
-export function percentileLabel(p: number): string {
-  return `p${trim(p, 4)}`;
-}
-
 function trim(n: number, digits: number): string {
   const fixed = n.toFixed(digits);
   return fixed.includes('.') ? fixed.replace(/\.?0+$/, '') : fixed;

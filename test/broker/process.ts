@@ -1,4 +1,4 @@
-// Starts the broker as a real child process (node dist/reference-broker/main.js) and waits for
+// Starts the broker as a real child process (node build/reference-broker/main.js) and waits for
 // its one "listening" line, as the local runtime and Docker do.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';

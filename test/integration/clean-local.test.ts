@@ -10,7 +10,7 @@ import { CLI, ROOT, tmpOut } from './support';
 import { alive } from '../support/processes';
 import { identityOf, type ProcessIdentity } from '../../src/util/proc-identity';
 
-const BROKER = join(ROOT, 'dist/reference-broker/main.js');
+const BROKER = join(__dirname, '../../reference-broker/main.js'); // the compiled tree these tests run from
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A broker started detached, without parent-death detection: what a run leaves when that could not act. */
@@ -56,7 +56,7 @@ test('clean stops marked leftovers of dead runs, never a reused pid, never a liv
   }
 });
 
-const PROGRAMS = [[BROKER, '--id', 'node-1', '--port', '0'], [join(ROOT, 'dist/src/toxiproxy/toxiproxy-main.js'), '--host', '127.0.0.1', '--port', '0']];
+const PROGRAMS = [[BROKER, '--id', 'node-1', '--port', '0'], [join(__dirname, '../../src/toxiproxy/toxiproxy-main.js'), '--host', '127.0.0.1', '--port', '0']];
 
 test('broker and proxy started by hand ignore their stdin; started by chat-bench they exit when stdin ends', async () => {
   for (const [program, byChatBench] of PROGRAMS.flatMap((p) => [[p, false], [p, true]] as const)) {

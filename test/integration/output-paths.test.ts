@@ -11,7 +11,7 @@ import { serializeResults } from '../../src/report/write';
 import { makeSyntheticResults } from '../support/synthetic-results';
 import { CLI, ROOT, small, tmpOut } from './support';
 
-const BROKER = join(ROOT, 'dist/reference-broker/main.js');
+const BROKER = join(__dirname, '../../reference-broker/main.js'); // the compiled tree these tests run from
 
 function run(args: string[], shellPrefix = '') {
   const argv = shellPrefix ? ['/bin/sh', ['-c', `${shellPrefix} && exec "$0" "$@"`, process.execPath, ...args]] as const : [process.execPath, args] as const;

@@ -9,7 +9,7 @@ import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 
 export interface BuildContext {
-  files: string[];       // paths relative to the package root (compiled JS, JSON)
+  files: string[];       // paths relative to the compiled tree (dist/ or build/); in the image under /app/dist
   packages: Record<string, string>; // npm package name → its folder, copied whole to node_modules/
   hash: string;          // content hash of all of it: the image tag, so an unchanged build is skipped
 }
@@ -46,7 +46,10 @@ function listFiles(dir: string): string[] {
   );
 }
 
-/** Follows requires from `entries` (absolute paths of compiled JS files under `root`). */
+/**
+ * Follows requires from `entries` (absolute paths of compiled JS files under `root`, the compiled
+ * tree: dist/ or build/); npm packages are found from there upwards.
+ */
 export function collectContext(root: string, entries: string[], extraHashInput: string): BuildContext {
   const files = new Set<string>();
   const packages = new Set<string>();
@@ -96,11 +99,11 @@ export function collectContext(root: string, entries: string[], extraHashInput: 
   return { files: rel, packages: sorted, hash: hash.digest('hex').slice(0, 16) };
 }
 
-/** Writes the context (plus the Dockerfile) into `dir`, which must be empty. */
+/** Writes the context (plus the Dockerfile) into `dir`, which must be empty; compiled files go to dist/. */
 export async function writeContext(root: string, ctx: BuildContext, dockerfile: string, dir: string): Promise<void> {
   for (const f of ctx.files) {
-    await mkdir(dirname(join(dir, f)), { recursive: true });
-    await copyFile(join(root, f), join(dir, f));
+    await mkdir(dirname(join(dir, 'dist', f)), { recursive: true });
+    await copyFile(join(root, f), join(dir, 'dist', f));
   }
   // Always present, so the Dockerfile's COPY of node_modules never fails on an empty set.
   await mkdir(join(dir, 'node_modules'), { recursive: true });

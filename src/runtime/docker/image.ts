@@ -18,8 +18,13 @@ export const BUNDLED_TOXIPROXY_MAIN = '/app/dist/src/toxiproxy/toxiproxy-main.js
 
 const BUILD_TIMEOUT_MS = 180_000;
 
-/** The package root: this file is dist/src/runtime/docker/image.js. */
-export const packageRoot = (): string => resolve(__dirname, '..', '..', '..', '..');
+/**
+ * The compiled tree this code runs from, whose broker and Toxiproxy server go into the image:
+ * dist/ when installed, build/ under the tests. This file is <tree>/src/runtime/docker/image.js.
+ */
+export const compiledRoot = (): string => resolve(__dirname, '..', '..', '..');
+/** The package root (reference-broker/Dockerfile, node_modules): the compiled tree's parent. */
+export const packageRoot = (): string => resolve(compiledRoot(), '..');
 
 export async function imageExists(client: RuntimeClient, image: string): Promise<boolean> {
   const { ImageName } = loadTestcontainers();
@@ -41,13 +46,13 @@ const building = new Map<string, Promise<string>>();
  * image is used and nothing is built.
  */
 export async function ensureBundledImage(client: RuntimeClient, log: (line: string) => void): Promise<string> {
-  const root = packageRoot();
-  const brokerMain = join(root, 'dist', 'reference-broker', 'main.js');
+  const root = compiledRoot();
+  const brokerMain = join(root, 'reference-broker', 'main.js');
   if (!existsSync(brokerMain)) {
     throw infraError(`the compiled broker is missing (${brokerMain})`, 'run `npx tsc -p .` first');
   }
-  const entries = [brokerMain, join(root, 'dist', 'src', 'toxiproxy', 'toxiproxy-main.js')].filter((f) => existsSync(f));
-  const dockerfile = join(root, 'reference-broker', 'Dockerfile');
+  const entries = [brokerMain, join(root, 'src', 'toxiproxy', 'toxiproxy-main.js')].filter((f) => existsSync(f));
+  const dockerfile = join(packageRoot(), 'reference-broker', 'Dockerfile');
   const base = await chooseBaseImage(client);
   const baseId = (await imageExists(client, base)) ? (await client.image.inspect(loadTestcontainers().ImageName.fromString(base))).Id : base;
   const ctx = collectContext(root, entries, `${await readFile(dockerfile, 'utf8')}\0${baseId}`);
@@ -106,7 +111,7 @@ export async function chooseToxiproxyImage(
   });
   if (requested) return requested.startsWith(`${BUNDLED_REPO}:`) ? embedded(requested) : { image: requested };
   if (await imageExists(client, OFFICIAL_TOXIPROXY_IMAGE)) return { image: OFFICIAL_TOXIPROXY_IMAGE };
-  const main = join(packageRoot(), 'dist', 'src', 'toxiproxy', 'toxiproxy-main.js');
+  const main = join(compiledRoot(), 'src', 'toxiproxy', 'toxiproxy-main.js');
   if (!existsSync(main)) {
     throw infraError(`no Toxiproxy image: ${OFFICIAL_TOXIPROXY_IMAGE} is not local and ${main} is missing`, 'run `npx tsc -p .`, or pass --toxiproxy-image');
   }

@@ -1,0 +1,89 @@
+// The package as a user gets it: `npm pack` (which runs `prepare`, i.e. `npm run build`), the
+// tarball installed into an empty folder from the registry, and the bundled smoke scenario run
+// there with `npx chat-bench`. Also: the tarball holds no test or bench output.
+// Needs the npm registry (the tarball's dependencies are installed for real); about a minute.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { after, test } from 'node:test';
+import { processesMentioning } from '../support/processes';
+
+const ROOT = join(__dirname, '../../..');
+const work = mkdtempSync(join(tmpdir(), 'cb-pack-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+/**
+ * The environment of a user's shell: without the npm_* variables of the `npm test` around us
+ * and without any node_modules/.bin on PATH, so nothing can come from this repository.
+ */
+function userEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/^npm_/i.test(k)) env[k] = v;
+  env.PATH = (process.env.PATH ?? '').split(delimiter).filter((p) => !p.includes('node_modules')).join(delimiter);
+  return env;
+}
+
+interface Ran { code: number | null; signal: string | null; stdout: string; stderr: string }
+
+/** Runs a command in its own process group; on timeout the whole group is killed (by its pid). */
+function run(cmd: string, args: string[], cwd: string, timeoutMs: number): Promise<Ran> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd, env: userEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    const timer = setTimeout(() => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ } }, timeoutMs);
+    child.on('close', (code, signal) => { clearTimeout(timer); resolve({ code, signal, stdout, stderr }); });
+  });
+}
+
+const show = (r: Ran): string => `exit ${r.code} ${r.signal ?? ''} (load average ${loadavg().map((x) => x.toFixed(1)).join(' ')})\n--- stdout\n${r.stdout.slice(-4000)}\n--- stderr\n${r.stderr.slice(-4000)}`;
+
+let tarball = '';
+
+test('npm pack: the tarball holds the CLI, broker and scenarios, and no test or bench output', { timeout: 300_000 }, async () => {
+  const packDir = join(work, 'pack');
+  rmSync(packDir, { recursive: true, force: true });
+  mkdirSync(packDir);
+  const r = await run('npm', ['pack', '--pack-destination', packDir], ROOT, 240_000);
+  assert.equal(r.code, 0, show(r));
+  const tgz = readdirSync(packDir).filter((f) => f.endsWith('.tgz'));
+  assert.equal(tgz.length, 1, `one tarball expected in ${packDir}: ${tgz.join(', ')}`);
+  tarball = join(packDir, tgz[0]);
+
+  const list = spawnSync('tar', ['-tzf', tarball], { encoding: 'utf8' });
+  assert.equal(list.status, 0, list.stderr);
+  const files = list.stdout.split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
+  for (const must of ['package.json', 'dist/src/cli.js', 'dist/reference-broker/main.js', 'dist/src/toxiproxy/toxiproxy-main.js',
+    'dist/src/load/workers/worker-main.js', 'reference-broker/Dockerfile', 'scenarios/smoke.yaml']) {
+    assert.ok(files.includes(must), `${must} is missing from the tarball`);
+  }
+  const stray = files.filter((f) => /^(dist\/)?(test|bench|build)\//.test(f) || /\.test\.js(\.map)?$/.test(f));
+  assert.deepEqual(stray, [], 'test or bench output in the tarball');
+});
+
+test('the tarball installed into an empty folder runs the bundled smoke scenario with npx', { timeout: 600_000 }, async (t) => {
+  if (!tarball) return t.skip('no tarball (npm pack failed above)');
+  const app = join(work, 'app');
+  rmSync(app, { recursive: true, force: true });
+  mkdirSync(app);
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'cb-pack-check', version: '1.0.0', private: true }));
+
+  const install = await run('npm', ['install', tarball, '--no-audit', '--no-fund'], app, 300_000);
+  assert.equal(install.code, 0, show(install));
+  const smoke = join('node_modules', 'chat-bench', 'scenarios', 'smoke.yaml');
+  assert.ok(existsSync(join(app, smoke)), 'the bundled smoke scenario was installed');
+
+  const r = await run('npx', ['--no-install', 'chat-bench', 'run', smoke, '--quiet'], app, 180_000);
+  assert.equal(r.code, 0, show(r));
+  assert.match(r.stdout, /PASS/, show(r));
+
+  const reports = join(app, 'reports');
+  const runs = existsSync(reports) ? readdirSync(reports).filter((d) => d.includes('smoke')) : [];
+  assert.equal(runs.length, 1, `one run folder expected in ${reports}: ${runs.join(', ')}`);
+  for (const f of ['results.json', 'report.html']) assert.ok(existsSync(join(reports, runs[0], f)), `${f} written`);
+  assert.deepEqual(processesMentioning(app), [], 'nothing the run started is still running');
+});
