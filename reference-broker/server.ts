@@ -34,6 +34,16 @@ export interface BrokerNodeStats {
   pendingPublishes: number;  // forwarded publishes awaiting their home's answer
 }
 
+/**
+ * The process's live JS heap. With `?gc=1` on a node started with --expose-gc, garbage is
+ * collected first, so that a leak test compares what is held, not what is not yet collected.
+ */
+function heapUsedBytes(collectFirst: boolean): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (collectFirst && gc) gc();
+  return process.memoryUsage().heapUsed;
+}
+
 // A dropped connection gets at most this long to read its close frame before its socket goes.
 const MAX_DROP_GRACE_MS = 5000;
 
@@ -111,8 +121,9 @@ export class BrokerNodeImpl implements BrokerNode, ConnectionHandlers {
       }));
     }
     const http = createServer((req, res) => {
-      if (req.method === 'GET' && req.url === '/stats') {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(`${JSON.stringify(this.stats())}\n`);
+      if (req.method === 'GET' && (req.url === '/stats' || req.url === '/stats?gc=1')) {
+        const body = { ...this.stats(), heapUsedBytes: heapUsedBytes(req.url.endsWith('gc=1')) };
+        res.writeHead(200, { 'content-type': 'application/json' }).end(`${JSON.stringify(body)}\n`);
         return;
       }
       res.writeHead(426, { 'content-type': 'text/plain' }).end('chat-bench reference broker: connect with WebSocket (protocol v1)\n');
