@@ -86,6 +86,10 @@ export function parseBrokerArgs(argv: string[]): BrokerNodeOptions {
   if (raw.has('history')) opts.history = integer('history', raw.get('history')!, 1, 100_000_000);
   if (raw.has('history-seconds')) opts.historySeconds = positive('history-seconds', raw.get('history-seconds')!);
   if (raw.has('max-frame-bytes')) opts.maxFrameBytes = integer('max-frame-bytes', raw.get('max-frame-bytes')!, 64, 64 * 1024 * 1024);
+  if (raw.has('max-subs-per-connection')) opts.maxSubsPerConnection = integer('max-subs-per-connection', raw.get('max-subs-per-connection')!, 1, 10_000_000);
+  if (raw.has('max-buffered-bytes')) opts.maxBufferedBytes = integer('max-buffered-bytes', raw.get('max-buffered-bytes')!, 1024, 4 * 1024 * 1024 * 1024);
+  if (raw.has('client-ping-ms')) opts.clientPingMs = integer('client-ping-ms', raw.get('client-ping-ms')!, 10, 3_600_000);
+  if (raw.has('client-timeout-ms')) opts.clientTimeoutMs = integer('client-timeout-ms', raw.get('client-timeout-ms')!, 10, 3_600_000);
   if (raw.has('misbehave-rate') && !raw.has('misbehave')) throw usageError('--misbehave-rate needs --misbehave', 'e.g. --misbehave drop --misbehave-rate 0.1');
   if (raw.has('misbehave')) {
     const mode = raw.get('misbehave')! as MisbehaviourMode;
