@@ -6,9 +6,11 @@ import type { BrokerNodeOptions, PeerSpec } from './options';
 
 export const BROKER_USAGE =
   'usage: main.js --id node-1 [--host 127.0.0.1] [--port 0] [--peers node-2=ws://host:port,...] [--data-dir DIR] ' +
-  '[--history 10000] [--history-seconds 3600] [--max-frame-bytes 65536] [--misbehave drop|dup|reorder|no-resume|no-dedupe|amnesia] [--misbehave-rate 0.05]';
+  '[--history 10000] [--history-seconds 3600] [--max-frame-bytes 65536] [--misbehave drop|dup|reorder|no-resume|no-dedupe|amnesia] [--misbehave-rate 0.05] ' +
+  '[--max-subs-per-connection 10000] [--max-buffered-bytes 67108864] [--client-ping-ms 10000] [--client-timeout-ms 30000]';
 
-const FLAGS = ['id', 'host', 'port', 'peers', 'data-dir', 'history', 'history-seconds', 'max-frame-bytes', 'misbehave', 'misbehave-rate'] as const;
+const FLAGS = ['id', 'host', 'port', 'peers', 'data-dir', 'history', 'history-seconds', 'max-frame-bytes', 'misbehave', 'misbehave-rate',
+  'max-subs-per-connection', 'max-buffered-bytes', 'client-ping-ms', 'client-timeout-ms'] as const;
 type Flag = (typeof FLAGS)[number];
 
 const NODE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -84,6 +86,10 @@ export function parseBrokerArgs(argv: string[]): BrokerNodeOptions {
   if (raw.has('history')) opts.history = integer('history', raw.get('history')!, 1, 100_000_000);
   if (raw.has('history-seconds')) opts.historySeconds = positive('history-seconds', raw.get('history-seconds')!);
   if (raw.has('max-frame-bytes')) opts.maxFrameBytes = integer('max-frame-bytes', raw.get('max-frame-bytes')!, 64, 64 * 1024 * 1024);
+  if (raw.has('max-subs-per-connection')) opts.maxSubsPerConnection = integer('max-subs-per-connection', raw.get('max-subs-per-connection')!, 1, 10_000_000);
+  if (raw.has('max-buffered-bytes')) opts.maxBufferedBytes = integer('max-buffered-bytes', raw.get('max-buffered-bytes')!, 1024, 4 * 1024 * 1024 * 1024);
+  if (raw.has('client-ping-ms')) opts.clientPingMs = integer('client-ping-ms', raw.get('client-ping-ms')!, 10, 3_600_000);
+  if (raw.has('client-timeout-ms')) opts.clientTimeoutMs = integer('client-timeout-ms', raw.get('client-timeout-ms')!, 10, 3_600_000);
   if (raw.has('misbehave-rate') && !raw.has('misbehave')) throw usageError('--misbehave-rate needs --misbehave', 'e.g. --misbehave drop --misbehave-rate 0.1');
   if (raw.has('misbehave')) {
     const mode = raw.get('misbehave')! as MisbehaviourMode;

@@ -3,9 +3,10 @@
 import type { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
 import { encode, parseClientFrame } from '../src/protocol';
-import type { ErrorCode, PubFrame } from '../src/protocol';
+import type { ErrFrame, ErrorCode, PubFrame } from '../src/protocol';
 import type { EncodedFrame } from './channel-log';
 import type { MisbehaviourInjector, ReorderSlot } from './misbehaviour';
+import { payloadProblem } from './payload';
 
 /** Where a subscription is registered (a home channel's topic or a mirror), to undo it. */
 export interface SubscriptionSource { detach(sub: Subscription): void }
@@ -23,9 +24,17 @@ export interface ConnectionHandlers {
   publish(conn: Connection, frame: PubFrame): void;
 }
 
-// A consumer this far behind is cut off (it reconnects and resumes) instead of growing the
-// node's memory without bound.
-const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+/** What one connection may hold of the node. */
+export interface ConnectionLimits {
+  maxFrameBytes: number;        // larger frames get err too_large
+  maxSubs: number;              // subscriptions per client connection; more get err rate_limited
+  maxBufferedBytes: number;     // unsent bytes; more = slow consumer, closed with CLOSE.slowConsumer
+  dropGraceMs: number;          // a dropped peer gets this long to read its close frame, then the socket goes
+}
+
+/** Close codes the node sends (4000-4999: application-defined). */
+export const CLOSE = { continuityLost: 4001, slowConsumer: 4008, heartbeatTimeout: 4009 } as const;
+
 // Oversized frames up to this size are still parsed to find the publish id for the error.
 const TEXT = { binary: false } as const;
 const ID_LOOKUP_LIMIT = 1024 * 1024;
@@ -54,13 +63,14 @@ function uncorkAll(): void {
 export class Connection {
   readonly subs = new Map<string, Subscription>();
   private closed = false;
+  private dropTimer: NodeJS.Timeout | null = null;
 
   constructor(
     readonly ws: WebSocket,
     readonly peerId: string | null,
     private readonly node: ConnectionHandlers,
     private readonly misbehaviour: MisbehaviourInjector,
-    private readonly maxFrameBytes: number,
+    private readonly limits: ConnectionLimits,
     private readonly socket: Duplex | null = null, // the upgraded TCP socket, for write batching
   ) {}
 
@@ -71,14 +81,18 @@ export class Connection {
 
   onMessage(data: Buffer, isBinary: boolean): void {
     if (isBinary) return this.sendErr('bad_request', 'binary frames are not part of protocol v1; send JSON text');
-    if (data.length > this.maxFrameBytes) {
-      return this.sendErr('too_large', `frame of ${data.length} bytes exceeds the limit of ${this.maxFrameBytes}`, this.idOf(data));
+    if (data.length > this.limits.maxFrameBytes) {
+      return this.sendErr('too_large', `frame of ${data.length} bytes exceeds the limit of ${this.limits.maxFrameBytes}`, this.idOf(data));
     }
     const parsed = parseClientFrame(data.toString('utf8'));
     if (!parsed.ok) return this.sendErr('bad_request', parsed.reason, this.idOf(data));
     const frame = parsed.frame;
     switch (frame.t) {
       case 'sub': {
+        if (this.isClient && !this.subs.has(frame.ch) && this.subs.size >= this.limits.maxSubs) {
+          const msg = `subscription limit of ${this.limits.maxSubs} per connection reached; not subscribed to ${frame.ch} (unsub another channel first)`;
+          return this.sendErr('rate_limited', msg, undefined, frame.ch);
+        }
         this.unsubscribe(frame.ch); // a second sub replaces the first (new subd, new replay)
         const sub = new Subscription(this, frame.ch, frame.from);
         this.subs.set(frame.ch, sub);
@@ -87,13 +101,17 @@ export class Connection {
       }
       case 'unsub':
         return this.unsubscribe(frame.ch);
-      case 'pub':
+      case 'pub': {
+        // Refused here, before the node registers or stores anything under this id.
+        const problem = payloadProblem(frame.d);
+        if (problem) return this.sendErr('bad_request', problem, frame.id);
         return this.node.publish(this, frame);
+      }
     }
   }
 
   /** Best effort: the publish id of a refused frame, so the publisher can match the err. */
-  private idOf(data: Buffer): string | undefined {
+  idOf(data: Buffer): string | undefined {
     try {
       if (data.length <= ID_LOOKUP_LIMIT) {
         const o = JSON.parse(data.toString('utf8')) as { id?: unknown };
@@ -123,9 +141,9 @@ export class Connection {
 
   send(data: EncodedFrame): void {
     if (this.closed || this.ws.readyState !== 1) return;
-    if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
-      this.ws.terminate();
-      return;
+    if (this.ws.bufferedAmount > this.limits.maxBufferedBytes) {
+      // Cut off instead of growing the node's memory; it reconnects and resumes.
+      return this.drop(CLOSE.slowConsumer, `slow consumer: more than ${this.limits.maxBufferedBytes} bytes unsent`);
     }
     if (this.socket) corkUntilTickEnds(this.socket);
     // binary:false keeps Buffers (pre-encoded msg frames) as text frames.
@@ -147,17 +165,34 @@ export class Connection {
     this.send(encode({ t: 'ack', id, s }));
   }
 
-  sendErr(code: ErrorCode, msg: string, id?: string): void {
-    this.send(encode(id === undefined ? { t: 'err', code, msg } : { t: 'err', id, code, msg }));
+  sendErr(code: ErrorCode, msg: string, id?: string, ch?: string): void {
+    const frame: ErrFrame = { t: 'err', code, msg };
+    if (id !== undefined) frame.id = id;
+    if (ch !== undefined) frame.ch = ch;
+    this.send(encode(frame));
   }
 
   /** Closes the socket so the client reconnects and resubscribes (e.g. continuity lost upstream). */
   kick(reason: string): void {
-    if (!this.closed) this.ws.close(4001, reason.slice(0, 120));
+    if (!this.closed) this.ws.close(CLOSE.continuityLost, reason.slice(0, 120));
+  }
+
+  /**
+   * Ends the connection for misbehaving (slow, silent): nothing more is sent or delivered, the
+   * close frame says why, and the socket is destroyed after a grace period whether or not the
+   * peer ever reads it, so its buffers are freed.
+   */
+  drop(code: number, reason: string): void {
+    if (this.dropTimer) return;
+    this.teardown();
+    this.ws.close(code, reason.slice(0, 120));
+    this.dropTimer = setTimeout(() => this.ws.terminate(), this.limits.dropGraceMs);
+    this.dropTimer.unref();
   }
 
   /** The socket is gone: undo every subscription. */
   teardown(): void {
+    if (this.dropTimer && this.ws.readyState === 3) clearTimeout(this.dropTimer);
     if (this.closed) return;
     this.closed = true;
     for (const sub of this.subs.values()) this.endSubscription(sub);

@@ -17,6 +17,8 @@ import type { MsgFrame, SubdFrame } from '../src/protocol';
 export interface MirrorOptions {
   limits: HistoryLimits;
   lingerMs: number;                 // stay subscribed upstream this long after the last local subscriber
+  /** The mirror lingered with no local subscriber and unsubscribed upstream: the node may forget it. */
+  release: (mirror: Mirror) => void;
   log: (line: string) => void;
 }
 
@@ -48,8 +50,8 @@ export class Mirror implements SubscriptionSource {
   detach(sub: Subscription): void {
     this.waiting.delete(sub);
     this.topic.detach(sub);
-    if (this.localCount === 0 && this.upstream !== 'idle' && !this.lingerTimer) {
-      this.lingerTimer = setTimeout(() => this.stopUpstream(), this.opts.lingerMs);
+    if (this.localCount === 0 && !this.lingerTimer) {
+      this.lingerTimer = setTimeout(() => this.expire(), this.opts.lingerMs);
       this.lingerTimer.unref();
     }
   }
@@ -122,12 +124,14 @@ export class Mirror implements SubscriptionSource {
     this.link.send({ t: 'sub', ch: this.ch, from: this.based ? this.log.newest : 0 });
   }
 
-  private stopUpstream(): void {
+  /** The linger ran out with nobody local: unsubscribe upstream and let the node free us. */
+  private expire(): void {
     this.lingerTimer = null;
     if (this.localCount > 0) return;
     if (this.upstream !== 'idle') this.link.send({ t: 'unsub', ch: this.ch });
     this.upstream = 'idle';
     this.probeFrom = null;
+    this.opts.release(this);
   }
 
   private cancelLinger(): void {

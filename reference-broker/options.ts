@@ -22,6 +22,11 @@ export interface BrokerNodeOptions {
   linkTimeoutMs?: number;      // default 10000: no pong for this long = dead link
   /** How long a mirror stays subscribed upstream after its last local subscriber left. */
   mirrorLingerMs?: number;     // default 30000
+  /** Bounds that keep one connection from holding the node's memory or a socket forever. */
+  maxSubsPerConnection?: number; // default 10000: more gets err rate_limited naming the channel
+  maxBufferedBytes?: number;     // default 64 MiB unsent to one connection: closed 4008 "slow consumer"
+  clientPingMs?: number;         // default 10000: the node pings every connection this often
+  clientTimeoutMs?: number;      // default 30000: no pong for this long: closed 4009 "heartbeat timeout"
 }
 
 export type ResolvedOptions = Required<Omit<BrokerNodeOptions, 'dataDir' | 'misbehaviour'>> & Pick<BrokerNodeOptions, 'dataDir' | 'misbehaviour'>;
@@ -29,6 +34,7 @@ export type ResolvedOptions = Required<Omit<BrokerNodeOptions, 'dataDir' | 'misb
 export const DEFAULTS = {
   id: 'node-1', host: '127.0.0.1', port: 0, history: 10000, historySeconds: 3600, maxFrameBytes: 65536,
   misbehaviourRate: 0.05, linkPingMs: 5000, linkTimeoutMs: 10000, mirrorLingerMs: 30000,
+  maxSubsPerConnection: 10000, maxBufferedBytes: 64 * 1024 * 1024, clientPingMs: 10000, clientTimeoutMs: 30000,
 } as const;
 
 export function resolveOptions(o: BrokerNodeOptions): ResolvedOptions {
@@ -47,5 +53,9 @@ export function resolveOptions(o: BrokerNodeOptions): ResolvedOptions {
     linkPingMs: o.linkPingMs ?? DEFAULTS.linkPingMs,
     linkTimeoutMs: o.linkTimeoutMs ?? DEFAULTS.linkTimeoutMs,
     mirrorLingerMs: o.mirrorLingerMs ?? DEFAULTS.mirrorLingerMs,
+    maxSubsPerConnection: o.maxSubsPerConnection ?? DEFAULTS.maxSubsPerConnection,
+    maxBufferedBytes: o.maxBufferedBytes ?? DEFAULTS.maxBufferedBytes,
+    clientPingMs: o.clientPingMs ?? DEFAULTS.clientPingMs,
+    clientTimeoutMs: o.clientTimeoutMs ?? DEFAULTS.clientTimeoutMs,
   };
 }

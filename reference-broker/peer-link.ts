@@ -51,8 +51,13 @@ export class PeerLink {
   }
 
   send(frame: ClientFrame): boolean {
+    return this.sendText(encode(frame));
+  }
+
+  /** Sends a frame the caller already encoded (and so knows to be encodable). */
+  sendText(text: string): boolean {
     if (!this.open || !this.ws) return false;
-    this.ws.send(encode(frame));
+    this.ws.send(text);
     return true;
   }
 

@@ -13,9 +13,10 @@ import { infraError } from '../src/util/errors';
 import { ChannelLog } from './channel-log';
 import type { HistoryLimits } from './channel-log';
 import { Connection } from './connection';
-import type { ConnectionHandlers, Subscription } from './connection';
+import type { ConnectionHandlers, ConnectionLimits, Subscription } from './connection';
 import { DurableLog } from './durable-log';
 import { MisbehaviourInjector } from './misbehaviour';
+import { Heartbeat } from './heartbeat';
 import { Mirror } from './mirror';
 import { resolveOptions } from './options';
 import type { BrokerNodeOptions, PeerSpec, ResolvedOptions } from './options';
@@ -23,6 +24,28 @@ import { PeerLink } from './peer-link';
 import { recoverChannels } from './recovery';
 import { HomeTable } from './rendezvous';
 import { Topic } from './topic';
+
+/** Cheap counts for tests and operators (GET /stats on the node's port). */
+export interface BrokerNodeStats {
+  connections: number;       // open WebSockets, clients and peer links
+  subscriptions: number;     // over all connections
+  homes: number;             // channels homed here that the node holds
+  mirrors: number;           // channels homed elsewhere mirrored here
+  pendingPublishes: number;  // forwarded publishes awaiting their home's answer
+}
+
+/**
+ * The process's live JS heap. With `?gc=1` on a node started with --expose-gc, garbage is
+ * collected first, so that a leak test compares what is held, not what is not yet collected.
+ */
+function heapUsedBytes(collectFirst: boolean): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (collectFirst && gc) gc();
+  return process.memoryUsage().heapUsed;
+}
+
+// A dropped connection gets at most this long to read its close frame before its socket goes.
+const MAX_DROP_GRACE_MS = 5000;
 
 export interface BrokerNode {
   readonly id: string;
@@ -46,7 +69,9 @@ export class BrokerNodeImpl implements BrokerNode, ConnectionHandlers {
   private readonly links = new Map<string, PeerLink>();
   /** Forwarded publishes awaiting the home's answer: peer id → key → client connections. */
   private readonly pending = new Map<string, Map<string, Connection[]>>();
-  private readonly sockets = new Set<WebSocket>();
+  private readonly connections = new Map<WebSocket, Connection>();
+  private readonly connLimits: ConnectionLimits;
+  private readonly heartbeat: Heartbeat;
   private durable: DurableLog | null = null;
   private http: Server | null = null;
   private wss: WebSocketServer | null = null;
@@ -60,6 +85,21 @@ export class BrokerNodeImpl implements BrokerNode, ConnectionHandlers {
     this.misbehaviour = new MisbehaviourInjector(this.opts.misbehaviour);
     this.table = new HomeTable([this.id, ...this.opts.peers.map((p) => p.id)].sort());
     for (const p of this.opts.peers) this.pending.set(p.id, new Map());
+    this.connLimits = {
+      maxFrameBytes: this.opts.maxFrameBytes,
+      maxSubs: this.opts.maxSubsPerConnection,
+      maxBufferedBytes: this.opts.maxBufferedBytes,
+      dropGraceMs: Math.min(MAX_DROP_GRACE_MS, this.opts.clientTimeoutMs),
+    };
+    this.heartbeat = new Heartbeat({ pingMs: this.opts.clientPingMs, timeoutMs: this.opts.clientTimeoutMs });
+  }
+
+  stats(): BrokerNodeStats {
+    let subscriptions = 0;
+    for (const conn of this.connections.values()) subscriptions += conn.subs.size;
+    let pendingPublishes = 0;
+    for (const waiting of this.pending.values()) pendingPublishes += waiting.size;
+    return { connections: this.connections.size, subscriptions, homes: this.homes.size, mirrors: this.mirrors.size, pendingPublishes };
   }
 
   get url(): string {
@@ -73,14 +113,19 @@ export class BrokerNodeImpl implements BrokerNode, ConnectionHandlers {
     if (dir) {
       const started = Date.now();
       const state = recoverChannels(dir, this.limits);
-      for (const [ch, log] of state.logs) this.homes.set(ch, new Topic(ch, log));
+      for (const [ch, log] of state.logs) this.homes.set(ch, this.adoptHome(new Topic(ch, log)));
       this.durable = DurableLog.open(dir);
       this.opts.log(JSON.stringify({
         event: 'recovered', id: this.id, channels: state.logs.size, messages: state.messages, retained: state.retained,
         compacted: state.compacted, corruptLines: state.corruptLines, tornTail: state.tornTail, ms: Date.now() - started,
       }));
     }
-    const http = createServer((_req, res) => {
+    const http = createServer((req, res) => {
+      if (req.method === 'GET' && (req.url === '/stats' || req.url === '/stats?gc=1')) {
+        const body = { ...this.stats(), heapUsedBytes: heapUsedBytes(req.url.endsWith('gc=1')) };
+        res.writeHead(200, { 'content-type': 'application/json' }).end(`${JSON.stringify(body)}\n`);
+        return;
+      }
       res.writeHead(426, { 'content-type': 'text/plain' }).end('chat-bench reference broker: connect with WebSocket (protocol v1)\n');
     });
     // noServer: the upgrade hands us the TCP socket, which Connection corks to batch writes.
@@ -101,6 +146,7 @@ export class BrokerNodeImpl implements BrokerNode, ConnectionHandlers {
       http.listen(this.opts.port, this.opts.host, () => resolve());
     });
     this.port = (http.address() as AddressInfo).port;
+    this.heartbeat.start();
   }
 
   /** Diagnostics: whether the link to a peer is up right now. */
@@ -130,20 +176,23 @@ export class BrokerNodeImpl implements BrokerNode, ConnectionHandlers {
     try {
       peerId = new URL(rawUrl, 'ws://node').searchParams.get('peer');
     } catch { /* a URL we cannot read: treat as a client */ }
-    const conn = new Connection(ws, peerId, this, this.misbehaviour, this.opts.maxFrameBytes, socket);
-    this.sockets.add(ws);
+    const conn = new Connection(ws, peerId, this, this.misbehaviour, this.connLimits, socket);
+    this.connections.set(ws, conn);
+    this.heartbeat.add(conn);
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       try {
         conn.onMessage(data, isBinary);
       } catch (err) {
-        // A bug must cost one request, never the node.
+        // A bug must cost one request, never the node; a publish still gets its one answer.
         this.opts.log(JSON.stringify({ event: 'internal-error', id: this.id, error: String(err) }));
-        conn.sendErr('internal', 'internal error while handling the frame');
+        conn.sendErr('internal', 'internal error while handling the frame', isBinary ? undefined : conn.idOf(data));
       }
     });
+    ws.on('pong', () => this.heartbeat.answered(conn));
     ws.on('error', () => { /* 'close' follows */ });
     ws.on('close', () => {
-      this.sockets.delete(ws);
+      this.connections.delete(ws);
+      this.heartbeat.remove(conn);
       conn.teardown();
     });
   }
@@ -172,8 +221,23 @@ export class BrokerNodeImpl implements BrokerNode, ConnectionHandlers {
 
   private homeTopic(ch: string): Topic {
     let topic = this.homes.get(ch);
-    if (!topic) this.homes.set(ch, (topic = new Topic(ch, new ChannelLog(this.limits, true))));
+    if (!topic) this.homes.set(ch, (topic = this.adoptHome(new Topic(ch, new ChannelLog(this.limits, true)))));
     return topic;
+  }
+
+  private adoptHome(topic: Topic): Topic {
+    topic.whenUnsubscribed = (t) => this.releaseIfUnused(t);
+    return topic;
+  }
+
+  /**
+   * Frees a home channel that no one subscribes to and that never stored a message. One that
+   * did keeps its serial counter (and idempotency keys) for as long as the node runs: forgetting
+   * it would restart serials at 1 under subscribers that resume.
+   */
+  private releaseIfUnused(topic: Topic): void {
+    if (topic.subscribers.size > 0 || topic.log.newest > 0) return;
+    if (this.homes.get(topic.ch) === topic) this.homes.delete(topic.ch);
   }
 
   /** Assigns the next serial, persists it, fans it out, acks. A known key is acked again instead. */
@@ -191,6 +255,7 @@ export class BrokerNodeImpl implements BrokerNode, ConnectionHandlers {
       try {
         this.durable.append(DurableLog.messageLine(at, ch, s, id, text));
       } catch (err) {
+        this.releaseIfUnused(topic);
         return conn.sendErr('internal', `could not write the log: ${(err as Error).message}`, id);
       }
     }
@@ -205,7 +270,10 @@ export class BrokerNodeImpl implements BrokerNode, ConnectionHandlers {
     if (!m) {
       const link = this.links.get(home);
       if (!link) throw new Error(`no link to ${home}`);
-      m = new Mirror(ch, link, { limits: this.limits, lingerMs: this.opts.mirrorLingerMs, log: this.opts.log });
+      m = new Mirror(ch, link, {
+        limits: this.limits, lingerMs: this.opts.mirrorLingerMs, log: this.opts.log,
+        release: (done) => { if (this.mirrors.get(done.ch) === done) this.mirrors.delete(done.ch); },
+      });
       this.mirrors.set(ch, m);
     }
     return m;
@@ -226,8 +294,11 @@ export class BrokerNodeImpl implements BrokerNode, ConnectionHandlers {
       already.push(conn); // the same key is in flight: its answer serves both
       return;
     }
+    // Encoded before the key is registered: a frame that fails here must not leave an entry
+    // that would swallow every retry of the key.
+    const text = encode(frame);
     waiting.set(frame.id, [conn]);
-    link.send(frame);
+    link.sendText(text);
   }
 
   private onLinkFrame(peerId: string, frame: BrokerFrame, raw: Buffer): void {
@@ -275,7 +346,8 @@ export class BrokerNodeImpl implements BrokerNode, ConnectionHandlers {
   private async shutdown(): Promise<void> {
     for (const link of this.links.values()) link.close();
     for (const m of this.mirrors.values()) m.close();
-    for (const ws of this.sockets) ws.terminate();
+    this.heartbeat.stop();
+    for (const ws of this.connections.keys()) ws.terminate();
     await new Promise<void>((resolve) => {
       if (!this.wss) return resolve();
       this.wss.close(() => resolve());

@@ -7,6 +7,8 @@ import type { Subscription, SubscriptionSource } from './connection';
 
 export class Topic implements SubscriptionSource {
   readonly subscribers = new Set<Subscription>();
+  /** Told when the last subscriber leaves, so the owner can free a channel nobody needs. */
+  whenUnsubscribed: ((topic: Topic) => void) | null = null;
 
   constructor(readonly ch: string, readonly log: ChannelLog) {}
 
@@ -25,13 +27,15 @@ export class Topic implements SubscriptionSource {
       conn.sendSubd(this.ch, at, resumed);
       for (const e of log.after(from)) conn.deliver(sub, e.frame);
     }
+    // The replay can overflow a slow consumer's buffer and drop it: then there is nothing to register.
+    if (!conn.isOpen) return;
     sub.active = true;
     sub.source = this;
     this.subscribers.add(sub);
   }
 
   detach(sub: Subscription): void {
-    this.subscribers.delete(sub);
+    if (this.subscribers.delete(sub) && this.subscribers.size === 0) this.whenUnsubscribed?.(this);
   }
 
   /** Appends to history and sends the one encoded frame to every subscriber. */

@@ -61,6 +61,7 @@ export function parseBrokerFrame(text: string): Parsed<BrokerFrame> {
       const code = PROTOCOL_ERROR_CODES.includes(o.code as ErrorCode) ? (o.code as ErrorCode) : 'internal';
       const frame: BrokerFrame = { t: 'err', code, msg: typeof o.msg === 'string' ? o.msg : '' };
       if (typeof o.id === 'string') frame.id = o.id;
+      if (isChannel(o.ch)) frame.ch = o.ch;
       return { ok: true, frame };
     }
     default:

@@ -14,7 +14,8 @@ export type ClientFrame = SubFrame | UnsubFrame | PubFrame;
 export interface SubdFrame { t: 'subd'; ch: string; at: number; resumed?: boolean }
 export interface MsgFrame { t: 'msg'; ch: string; s: number; id: string; d: unknown }
 export interface AckFrame { t: 'ack'; id: string; s: number }
-export interface ErrFrame { t: 'err'; id?: string; code: ErrorCode; msg: string }
+/** `ch` names the channel of a refused `sub` (e.g. over the subscription limit). */
+export interface ErrFrame { t: 'err'; id?: string; ch?: string; code: ErrorCode; msg: string }
 export type BrokerFrame = SubdFrame | MsgFrame | AckFrame | ErrFrame;
 
 export type Frame = ClientFrame | BrokerFrame;

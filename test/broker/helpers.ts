@@ -21,15 +21,17 @@ export class TestClient {
   readonly frames: BrokerFrame[] = [];
   closed = false;
   closeCode = 0;
+  closeReason = '';
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data: Buffer) => this.frames.push(JSON.parse(data.toString('utf8')) as BrokerFrame));
-    ws.on('close', (code) => { this.closed = true; this.closeCode = code; });
+    ws.on('close', (code, reason) => { this.closed = true; this.closeCode = code; this.closeReason = reason.toString(); });
     ws.on('error', () => {});
   }
 
-  static connect(url: string): Promise<TestClient> {
+  /** `autoPong: false` makes a client that never answers the node's pings. */
+  static connect(url: string, opts: { autoPong?: boolean } = {}): Promise<TestClient> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, { perMessageDeflate: false });
+      const ws = new WebSocket(url, { perMessageDeflate: false, autoPong: opts.autoPong ?? true });
       const client = new TestClient(ws);
       ws.once('open', () => resolve(client));
       ws.once('error', reject);
@@ -70,6 +72,13 @@ export class TestClient {
     const answer = () => this.frames.slice(before).find((f) => (f.t === 'ack' || f.t === 'err') && f.id === id);
     await until(() => answer() !== undefined, `answer to publish ${id}`, timeoutMs);
     return answer()!;
+  }
+
+  /** Stops (or resumes) reading from the socket, like a client whose event loop is stuck. */
+  pauseReading(paused: boolean): void {
+    const socket = (this.ws as unknown as { _socket: import('node:net').Socket })._socket;
+    if (paused) socket.pause();
+    else socket.resume();
   }
 
   close(): void { this.ws.terminate(); }

@@ -8,8 +8,8 @@ export const BROKER_MAIN = join(__dirname, '../../reference-broker/main.js');
 
 export interface BrokerProcess { child: ChildProcess; port: number; url: string; stderr: () => string; stdout: () => string }
 
-export function spawnBroker(args: string[]): Promise<BrokerProcess> {
-  const child = spawn(process.execPath, [BROKER_MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnBroker(args: string[], nodeFlags: string[] = []): Promise<BrokerProcess> {
+  const child = spawn(process.execPath, [...nodeFlags, BROKER_MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stderr!.on('data', (c: Buffer) => { err += c.toString(); });
