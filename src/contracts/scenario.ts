@@ -81,6 +81,9 @@ export interface Scenario {
   sourcePath?: string;
 }
 
+/** The most nodes a cluster may have (local, docker) or list (external). */
+export const MAX_NODES = 16;
+
 /** Node ids are node-1 … node-N (DESIGN.md's example targets). */
 export const nodeIds = (n: number): string[] => Array.from({ length: n }, (_, i) => `node-${i + 1}`);
 

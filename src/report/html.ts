@@ -3,7 +3,7 @@
 // of results.json, so `chat-bench report` rebuilds it byte for byte.
 import { stringify as toYaml } from 'yaml';
 import type { ResultsV1 } from '../contracts/results';
-import { integrityDefects, scenarioName } from './console';
+import { guaranteeOf, integrityDefects, scenarioName } from './console';
 import { escapeHtml } from './escape';
 import { renderCharts, TARGET_US } from './html-charts';
 import { SORT_SCRIPT } from './html-script';
@@ -71,7 +71,8 @@ function banner(results: ResultsV1, name: string): string {
   const failed = results.thresholds.filter((t) => !t.pass);
   const defects = integrityDefects(results);
   const total = results.thresholds.length;
-  let text = total === 0 ? 'no thresholds set' : failed.length ? `${failed.length} of ${total} thresholds failed` : `all ${total} thresholds met`;
+  let text = total === 0 ? 'no checks' : failed.length ? `${failed.length} of ${total} checks failed` : `all ${total} checks met`;
+  text += ` · guarantee ${guaranteeOf(results)}`;
   if (results.exitCode === 130) text += ' · run was interrupted';
   else if (results.exitCode === 3) text += ' · infrastructure failure';
   const items = failed.map((t) => {

@@ -4,9 +4,8 @@
 // BEFORE anything starts, so that a run that cannot fit fails at once with one line naming
 // the process, the limit and the fix, instead of dying of EMFILE in the middle.
 import { infraError } from '../util/errors';
-import { clientsPerNode, nodeIds, type RuntimeKind } from '../contracts/scenario';
+import { clientsPerNode, MAX_NODES, nodeIds, type RuntimeKind } from '../contracts/scenario';
 import { FD_CHURN, FD_RESERVE, limitNow, overLimit } from '../util/fd-limits';
-import { MAX_NODES } from '../scenario/limits';
 
 
 export const proxyFds = (connections: number): number => Math.ceil(2 * connections * FD_CHURN) + FD_RESERVE;

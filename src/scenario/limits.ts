@@ -2,7 +2,7 @@
 // written by a person or a script; anything far beyond that is a mistake or an attack, and
 // refusing it early, naming the field, beats running out of memory in the middle of a run.
 /** cluster.nodes (and the urls of runtime external) */
-export const MAX_NODES = 16;
+export { MAX_NODES } from '../contracts/scenario';
 
 export const LIMITS = {
   /** bytes of a scenario file, checked before it is read */

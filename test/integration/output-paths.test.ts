@@ -54,7 +54,7 @@ test('run: results that cannot be written (EFBIG) still print the verdict, then 
   // About 4 KB per file: the logs fit, results.json (about 10 KB) does not.
   const r = run([CLI, 'run', file, '--out', out, '-q'], 'ulimit -f 8');
   assert.equal(r.status, 3, r.stderr);
-  assert.match(r.stdout, /PASS — all 5 thresholds met/, 'the verdict is printed although the reports are not');
+  assert.match(r.stdout, /PASS — all [0-9]+ checks met/, 'the verdict is printed although the reports are not');
   assert.match(r.stderr, /^chat-bench: could not write .*results\.json: .*EFBIG.*\n$/);
   const [runDir] = readdirSync(out).filter((n) => n !== 'scenario.json');
   assert.deepEqual(readdirSync(join(out, runDir)).filter((n) => n !== 'logs'), [], 'no results.json, no temp file');

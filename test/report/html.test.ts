@@ -21,11 +21,11 @@ test('HTML: self-contained — no external URL, no link/src to anything but inli
 test('HTML: verdict banner names each failed threshold with measured vs required', () => {
   const html = renderHtmlReport(makeSyntheticResults());
   assert.match(html, /<header class="banner fail"/);
-  assert.match(html, /✘ FAIL<\/span><span class="verdict-text">4 of 6 thresholds failed/);
+  assert.match(html, /✘ FAIL<\/span><span class="verdict-text">4 of 6 checks failed/);
   assert.match(html, /<code>latency\.p99\{phase:fault\}<\/code> measured <strong>412ms<\/strong>, required &lt; 250ms — 162ms over, 1\.65×/);
   const clean = renderHtmlReport(makeSyntheticResults({ failing: false }));
   assert.match(clean, /<header class="banner pass"/);
-  assert.match(clean, /✔ PASS<\/span><span class="verdict-text">all 6 thresholds met/);
+  assert.match(clean, /✔ PASS<\/span><span class="verdict-text">all 6 checks met/);
 });
 
 test('HTML: every string from results is escaped', () => {
@@ -70,9 +70,9 @@ test('HTML and console: a run that recorded nothing (interrupted at once) still 
   const html = renderHtmlReport(results);
   const visible = html.replace(/<script>[\s\S]*?<\/script>/, '');
   assert.ok(!/NaN|Infinity|undefined/.test(visible), 'no NaN/Infinity/undefined shown');
-  assert.match(html, /no thresholds set · run was interrupted/);
+  assert.match(html, /no checks · guarantee exactly-once-ordered · run was interrupted/);
   assert.match(html, /no data recorded/);
   const summary = formatSummary(results);
   assert.match(summary, /latency +no deliveries recorded/);
-  assert.equal(summary.split('\n').pop(), 'FAIL — no thresholds, run interrupted (exit 130)');
+  assert.equal(summary.split('\n').pop(), 'FAIL — no checks, run interrupted (exit 130)');
 });
