@@ -8,7 +8,7 @@ import * as errors from './api-errors';
 import { describeError } from './api-errors';
 import { decodeStruct, GoJsonError, goMarshal, type GoStruct } from './go-json';
 import { GoNetError } from './listen-address';
-import { Proxy } from './proxy';
+import { Proxy, PROXY_FIELDS } from './proxy';
 import type { ProxyCollection } from './proxy-collection';
 import { parseBody, toxicJson } from './toxic-collection';
 
@@ -59,15 +59,7 @@ function reportUnexpected(err: unknown): void {
 
 const noContent: Reply = { status: 204 };
 
-const PROXY_STRUCT: GoStruct = {
-  name: 'Proxy',
-  fields: [
-    { key: 'name', type: 'string' },
-    { key: 'listen', type: 'string' },
-    { key: 'upstream', type: 'string' },
-    { key: 'enabled', type: 'bool' },
-  ],
-};
+const PROXY_STRUCT: GoStruct = { name: 'Proxy', fields: PROXY_FIELDS };
 
 function decodeProxy(body: string, start: { listen?: string; upstream?: string; enabled: boolean }) {
   try {

@@ -2,18 +2,11 @@
 // validation followed by add-or-replace (Toxiproxy's proxy_collection.go).
 import * as errors from './api-errors';
 import { decodeStruct, GoJsonError, type GoStruct } from './go-json';
-import { Proxy } from './proxy';
+import { Proxy, PROXY_FIELDS } from './proxy';
 import { parseBody } from './toxic-collection';
 
-const POPULATE_ENTRY: GoStruct = {
-  name: '',
-  fields: [
-    { key: 'name', type: 'string' },
-    { key: 'listen', type: 'string' },
-    { key: 'upstream', type: 'string' },
-    { key: 'enabled', type: 'bool' },
-  ],
-};
+// /populate's entries embed the Proxy struct in an anonymous one (Go names it '')
+const POPULATE_ENTRY: GoStruct = { name: '', fields: PROXY_FIELDS };
 const POPULATE_ENTRY_TYPE = 'struct { toxiproxy.Proxy; Enabled *bool "json:\\"enabled\\"" }';
 
 export interface PopulateResult {

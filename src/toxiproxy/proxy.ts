@@ -13,12 +13,21 @@ import {
   tcpAddrString,
   type TcpAddr,
 } from './listen-address';
+import type { GoStruct } from './go-json';
 import { toxicJson, ToxicCollection } from './toxic-collection';
 
 /** Go enables keep-alive (15 s) and TCP_NODELAY on every TCP connection; so does the proxy. */
 const SOCKET_OPTIONS = { allowHalfOpen: true, noDelay: true, keepAlive: true, keepAliveInitialDelay: 15_000 } as const;
 
 const ignore = (): void => {};
+
+/** The JSON fields of Toxiproxy's Go Proxy struct, in its order (decode errors name them). */
+export const PROXY_FIELDS: GoStruct['fields'] = [
+  { key: 'name', type: 'string' },
+  { key: 'listen', type: 'string' },
+  { key: 'upstream', type: 'string' },
+  { key: 'enabled', type: 'bool' },
+];
 
 export interface ProxyUpdate {
   listen: string;

@@ -3,23 +3,25 @@
 // slices every 100 ms. rate <= 0 holds the chunk forever (Toxiproxy's rate 0 never lets it
 // out; a negative rate crashes Toxiproxy, here it stalls like 0). Bandwidth is per link.
 import type { Deadline } from '../deadline-timer';
-import { END, Fifo, type Item, type StageContext, type ToxicDefinition, type ToxicRunner } from './types';
+import { END, Fifo, type Item, type StageContext, type ToxicDefinition } from './types';
+import { TimedRunner } from './timed-runner';
 
 const SLICE_INTERVAL_MS = 100;
 
-class BandwidthRunner implements ToxicRunner {
+class BandwidthRunner extends TimedRunner {
   private readonly queue = new Fifo<Item>();
   private inHand: Buffer | null = null;
   private inHandTs = 0;
   /** time owed for bytes already accepted (Toxiproxy's carried-over `sleep`) */
   private debtMs = 0;
-  private deadline: Deadline | null = null;
   private closed = false;
 
   constructor(
     private readonly ctx: StageContext,
     private readonly rate: number,
-  ) {}
+  ) {
+    super();
+  }
 
   push(item: Item): void {
     this.queue.push(item);
@@ -76,21 +78,18 @@ class BandwidthRunner implements ToxicRunner {
   }
 
   interrupt(): Item[] {
-    this.deadline?.cancel();
-    this.deadline = null;
+    this.cancelDeadline();
     // Toxiproxy writes the rest of the chunk in hand at once when interrupted.
     if (this.inHand && this.inHand.length > 0) this.ctx.emit({ data: this.inHand, ts: this.inHandTs });
     this.inHand = null;
     return this.queue.drain();
   }
 
-  saturated(): boolean {
+  override saturated(): boolean {
     return this.queue.length > 0;
   }
 
-  dispose(): void {
-    this.deadline?.cancel();
-    this.deadline = null;
+  protected override dropHeld(): void {
     this.inHand = null;
     this.queue.drain();
   }

@@ -2,7 +2,8 @@
 // (they count from read time, not from the previous release) and order is kept (FIFO), so a
 // chunk never overtakes the one before it. One deadline per stage at a time, for the head.
 import type { Deadline } from '../deadline-timer';
-import { END, Fifo, randomInt, type Chunk, type Item, type StageContext, type ToxicDefinition, type ToxicRunner } from './types';
+import { END, Fifo, randomInt, type Chunk, type Item, type StageContext, type ToxicDefinition } from './types';
+import { TimedRunner } from './timed-runner';
 
 /** Toxiproxy's latency stage reads through a 1024-chunk channel before it blocks the link. */
 const BUFFERED_CHUNKS = 1024;
@@ -13,16 +14,17 @@ interface Pending {
   delay: number;
 }
 
-class LatencyRunner implements ToxicRunner {
+class LatencyRunner extends TimedRunner {
   private readonly queue = new Fifo<Pending>();
   private lastDue = -Infinity;
-  private deadline: Deadline | null = null;
 
   constructor(
     private readonly ctx: StageContext,
     private readonly latency: number,
     private readonly jitter: number,
-  ) {}
+  ) {
+    super();
+  }
 
   private delay(): number {
     return this.jitter > 0 ? this.latency + randomInt(this.jitter * 2) - this.jitter : this.latency;
@@ -66,8 +68,7 @@ class LatencyRunner implements ToxicRunner {
   }
 
   interrupt(): Item[] {
-    this.deadline?.cancel();
-    this.deadline = null;
+    this.cancelDeadline();
     // Toxiproxy sends the chunk it is sleeping on at once rather than dropping it.
     const head = this.queue.peek();
     if (head && head.item !== END) {
@@ -77,13 +78,11 @@ class LatencyRunner implements ToxicRunner {
     return this.queue.drain().map((p) => p.item);
   }
 
-  saturated(): boolean {
+  override saturated(): boolean {
     return this.queue.length >= BUFFERED_CHUNKS;
   }
 
-  dispose(): void {
-    this.deadline?.cancel();
-    this.deadline = null;
+  protected override dropHeld(): void {
     this.queue.drain();
   }
 }

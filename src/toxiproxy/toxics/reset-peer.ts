@@ -1,17 +1,18 @@
 // reset_peer: the first chunk (or the end of stream) is dropped, then after `timeout` ms the
 // connection closes. Links that started while this toxic existed close with RST (linger 0),
 // whatever the toxicity draw; on links that were already open the close is a normal FIN.
-import type { Deadline } from '../deadline-timer';
-import type { Item, StageContext, ToxicDefinition, ToxicRunner } from './types';
+import type { Item, StageContext, ToxicDefinition } from './types';
+import { TimedRunner } from './timed-runner';
 
-class ResetPeerRunner implements ToxicRunner {
-  private deadline: Deadline | null = null;
+class ResetPeerRunner extends TimedRunner {
   private triggered = false;
 
   constructor(
     private readonly ctx: StageContext,
     private readonly timeoutMs: number,
-  ) {}
+  ) {
+    super();
+  }
 
   push(): void {
     if (this.triggered) return;
@@ -28,13 +29,8 @@ class ResetPeerRunner implements ToxicRunner {
     return this.triggered ? null : [];
   }
 
-  saturated(): boolean {
+  override saturated(): boolean {
     return this.triggered;
-  }
-
-  dispose(): void {
-    this.deadline?.cancel();
-    this.deadline = null;
   }
 }
 

@@ -3,7 +3,8 @@
 // forever on average_size 0 and can panic when size_variation >= average_size; both are clamped
 // (average_size >= 1, 0 <= size_variation < average_size).
 import type { Deadline } from '../deadline-timer';
-import { END, Fifo, randomInt, type Chunk, type Item, type StageContext, type ToxicDefinition, type ToxicRunner } from './types';
+import { END, Fifo, randomInt, type Chunk, type Item, type StageContext, type ToxicDefinition } from './types';
+import { TimedRunner } from './timed-runner';
 
 /** Piece boundaries [s0, e0, s1, e1, ...] of one chunk, as Toxiproxy's slicer cuts it. */
 export function slicePoints(length: number, averageSize: number, sizeVariation: number): number[] {
@@ -24,12 +25,11 @@ export function slicePoints(length: number, averageSize: number, sizeVariation: 
   return out;
 }
 
-class SlicerRunner implements ToxicRunner {
+class SlicerRunner extends TimedRunner {
   private readonly queue = new Fifo<Item>();
   private current: Chunk | null = null;
   private points: number[] = [];
   private next = 0; // index into points of the next piece's start
-  private deadline: Deadline | null = null;
   private closed = false;
 
   constructor(
@@ -37,7 +37,9 @@ class SlicerRunner implements ToxicRunner {
     private readonly average: number,
     private readonly variation: number,
     private readonly delayUs: number,
-  ) {}
+  ) {
+    super();
+  }
 
   push(item: Item): void {
     this.queue.push(item);
@@ -76,8 +78,7 @@ class SlicerRunner implements ToxicRunner {
   }
 
   interrupt(): Item[] {
-    this.deadline?.cancel();
-    this.deadline = null;
+    this.cancelDeadline();
     // Toxiproxy sends the unsent rest of the chunk in one piece when interrupted.
     if (this.current) {
       const rest = this.current.data.subarray(this.points[this.next]);
@@ -87,13 +88,11 @@ class SlicerRunner implements ToxicRunner {
     return this.queue.drain();
   }
 
-  saturated(): boolean {
+  override saturated(): boolean {
     return this.queue.length > 0;
   }
 
-  dispose(): void {
-    this.deadline?.cancel();
-    this.deadline = null;
+  protected override dropHeld(): void {
     this.current = null;
     this.queue.drain();
   }

@@ -1,14 +1,15 @@
 // slow_close: data passes unchanged; when the stream ends, closing the destination waits `delay` ms.
 import type { Deadline } from '../deadline-timer';
-import { END, type Item, type StageContext, type ToxicDefinition, type ToxicRunner } from './types';
+import { END, type Item, type StageContext, type ToxicDefinition } from './types';
+import { TimedRunner } from './timed-runner';
 
-class SlowCloseRunner implements ToxicRunner {
-  private deadline: Deadline | null = null;
-
+class SlowCloseRunner extends TimedRunner {
   constructor(
     private readonly ctx: StageContext,
     private readonly delayMs: number,
-  ) {}
+  ) {
+    super();
+  }
 
   push(item: Item): void {
     if (this.deadline) return; // nothing follows END
@@ -25,18 +26,8 @@ class SlowCloseRunner implements ToxicRunner {
   interrupt(): Item[] {
     if (!this.deadline) return [];
     // Interrupted while waiting: the end is still pending, the next runner starts the wait again.
-    this.deadline.cancel();
-    this.deadline = null;
+    this.cancelDeadline();
     return [END];
-  }
-
-  saturated(): boolean {
-    return false;
-  }
-
-  dispose(): void {
-    this.deadline?.cancel();
-    this.deadline = null;
   }
 }
 

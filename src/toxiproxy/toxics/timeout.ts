@@ -1,17 +1,17 @@
 // timeout: drops every chunk in its direction. timeout > 0 closes the connection once no chunk
 // has arrived for `timeout` ms (each chunk re-arms it); 0 never closes. Removing the toxic
 // closes the connection (Toxiproxy's Cleanup), including through /reset.
-import type { Deadline } from '../deadline-timer';
-import { END, type Item, type StageContext, type ToxicDefinition, type ToxicRunner } from './types';
+import { END, type Item, type StageContext, type ToxicDefinition } from './types';
+import { TimedRunner } from './timed-runner';
 
-class TimeoutRunner implements ToxicRunner {
-  private deadline: Deadline | null = null;
+class TimeoutRunner extends TimedRunner {
   private lastChunkAt: number;
 
   constructor(
     private readonly ctx: StageContext,
     private readonly timeoutMs: number,
   ) {
+    super();
     this.lastChunkAt = ctx.now();
     if (timeoutMs > 0) this.arm();
   }
@@ -37,15 +37,6 @@ class TimeoutRunner implements ToxicRunner {
   interrupt(): Item[] {
     this.dispose();
     return [];
-  }
-
-  saturated(): boolean {
-    return false;
-  }
-
-  dispose(): void {
-    this.deadline?.cancel();
-    this.deadline = null;
   }
 }
 
