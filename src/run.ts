@@ -132,7 +132,9 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     // (exit 130), as a partial record is worth more than none.
 
     // --- account -----------------------------------------------------------------------------
-    const integrity = account(finished.snapshots, { faultWindows: timeline.windows(runEndMs), runStartUs, interrupted: interrupted() });
+    const integrity = account(finished.snapshots, {
+      faultWindows: timeline.windows(runEndMs), runStartUs, interrupted: interrupted(), endUs: runStartUs + runEndMs * 1000,
+    });
     const results = buildResults({
       scenario, runId, startedAt, durationMs: Math.round(runEndMs), cluster, integrity, latency: finished.latency, series,
       timeline: timeline.events, stats: finished.stats, faultFailures: timeline.failed, workers: engine.workers,

@@ -19,6 +19,12 @@ export interface AccountOptions {
   /** The run was cut short: what is still owed is "not delivered yet", not lost. */
   interrupted?: boolean;
   /**
+   * When the drain ended (µs). A message acked less than the edge allowance before it, still
+   * owed to a stream open at the end, had no time to arrive: not delivered yet, not lost (a
+   * drain that ends early because everything went quiet leaves no such message).
+   */
+  endUs?: number;
+  /**
    * A message acked less than this before a session ended, when no resume followed, may have
    * been in flight towards the subscriber when it left: may-receive, not owed (and for
    * at-most-once, its delivery window counts as overlapping the disconnect). Default 2 s.
@@ -77,6 +83,7 @@ export function account(snapshots: LedgerSnapshot[], opts: AccountOptions): Inte
   const ctx: ChannelContext = {
     runStartUs: opts.runStartUs, maxExamples, candidates, lostBySecond,
     interrupted: opts.interrupted === true, edgeUs: opts.edgeAllowanceUs ?? DEFAULT_EDGE_ALLOWANCE_US,
+    endUs: opts.endUs ?? Infinity,
   };
   for (const name of [...facts.keys()].sort()) channels.push(accountChannel(facts.get(name)!, ctx));
   channels.sort(worstFirst);
@@ -284,6 +291,7 @@ interface ChannelContext {
   lostBySecond: number[];
   interrupted: boolean;
   edgeUs: number;
+  endUs: number;
 }
 
 function accountChannel(c: ChannelFacts, ctx: ChannelContext): ChannelIntegrity {
@@ -362,8 +370,13 @@ function accountChannel(c: ChannelFacts, ctx: ChannelContext): ChannelIntegrity 
         out.notDelivered += missing.count;
         continue;
       }
+      const openAtEnd = intervals[intervals.length - 1].endUs === Infinity;
       missing.forEachRange((lo, hi) => {
         for (let n = lo; n <= hi; n++) {
+          if (openAtEnd && log.ackUs[n - 1] > ctx.endUs - ctx.edgeUs) {
+            out.notDelivered++;
+            continue;
+          }
           const serial = log.ackSerial[n - 1];
           const isAnnounced = serial > 0 && announced.has(serial);
           if (isAnnounced) out.lostAnnounced++;
