@@ -32,7 +32,7 @@ export class Mirror implements SubscriptionSource {
   private lingerTimer: NodeJS.Timeout | null = null;
 
   constructor(readonly ch: string, readonly link: PeerLink, private readonly opts: MirrorOptions) {
-    this.topic = new Topic(ch, new ChannelLog(opts.limits, false));
+    this.topic = new Topic(ch, new ChannelLog(opts.limits, null));
   }
 
   private get log(): ChannelLog { return this.topic.log; }
