@@ -2,7 +2,7 @@
 // the replay) and fans each new message out. Used for home channels and for mirrors alike.
 // Everything between the replay and registering for live delivery happens in one synchronous
 // step, so nothing can fall between them or be delivered twice.
-import type { ChannelLog, LogEntry } from './channel-log';
+import type { ChannelLog, EncodedFrame, LogEntry } from './channel-log';
 import type { Subscription, SubscriptionSource } from './connection';
 
 export class Topic implements SubscriptionSource {
@@ -41,6 +41,11 @@ export class Topic implements SubscriptionSource {
   /** Appends to history and sends the one encoded frame to every subscriber. */
   publish(entry: LogEntry): void {
     this.log.append(entry);
-    for (const sub of this.subscribers) sub.conn.deliver(sub, entry.frame);
+    this.relay(entry.frame);
+  }
+
+  /** Sends a frame to every subscriber without recording it (a mirror passing on what it cannot store). */
+  relay(frame: EncodedFrame): void {
+    for (const sub of this.subscribers) sub.conn.deliver(sub, frame);
   }
 }
