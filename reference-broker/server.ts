@@ -202,8 +202,13 @@ export class BrokerNodeImpl implements BrokerNode, ConnectionHandlers {
 
   // ---- ConnectionHandlers ------------------------------------------------------------
 
+  /** The node that sequences `ch` for `conn`: its home, or this node for clients under split-serials. */
+  private sequencerOf(ch: string, conn: Connection): string {
+    return conn.isClient && this.misbehaviour.splitsSerials ? this.id : this.table.homeOf(ch);
+  }
+
   subscribe(sub: Subscription): void {
-    const home = this.table.homeOf(sub.ch);
+    const home = this.sequencerOf(sub.ch, sub.conn);
     if (home === this.id) return this.homeTopic(sub.ch).attach(sub);
     if (!sub.conn.isClient) {
       // Links only ask a channel's home; anything else is a membership mismatch.
@@ -214,7 +219,8 @@ export class BrokerNodeImpl implements BrokerNode, ConnectionHandlers {
   }
 
   publish(conn: Connection, frame: PubFrame): void {
-    const home = this.table.homeOf(frame.ch);
+    if (conn.isClient && this.misbehaviour.swallows(frame.id)) return;
+    const home = this.sequencerOf(frame.ch, conn);
     if (home === this.id) return this.store(conn, frame);
     if (!conn.isClient) return conn.sendErr('unavailable', `channel ${frame.ch} is homed on ${home}, not ${this.id}`, frame.id);
     this.forward(home, conn, frame);

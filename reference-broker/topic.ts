@@ -24,8 +24,10 @@ export class Topic implements SubscriptionSource {
     } else {
       // Continuity holds if history reaches from+1, or if the client already has everything.
       const resumed = from <= at && from + 1 >= log.oldest;
-      conn.sendSubd(this.ch, at, resumed);
+      const replayFirst = conn.replaysBeforeSubd;
+      if (!replayFirst) conn.sendSubd(this.ch, at, resumed);
       for (const e of log.after(from)) conn.deliver(sub, e.frame);
+      if (replayFirst) conn.sendSubd(this.ch, at, resumed);
     }
     // The replay can overflow a slow consumer's buffer and drop it: then there is nothing to register.
     if (!conn.isOpen) return;
