@@ -6,10 +6,11 @@ import type { BrokerNodeOptions, PeerSpec } from './options';
 
 export const BROKER_USAGE =
   'usage: main.js --id node-1 [--host 127.0.0.1] [--port 0] [--peers node-2=ws://host:port,...] [--data-dir DIR] ' +
-  '[--history 10000] [--history-seconds 3600] [--max-frame-bytes 65536] [--misbehave drop|dup|reorder|no-resume|no-dedupe|amnesia] [--misbehave-rate 0.05] ' +
+  '[--history 10000] [--history-seconds 3600] [--dedupe-keys 10000] [--dedupe-seconds 300] [--max-frame-bytes 65536] ' +
+  '[--misbehave ' + MISBEHAVIOUR_MODES.join('|') + '] [--misbehave-rate 0.05] ' +
   '[--max-subs-per-connection 10000] [--max-buffered-bytes 67108864] [--client-ping-ms 10000] [--client-timeout-ms 30000]';
 
-const FLAGS = ['id', 'host', 'port', 'peers', 'data-dir', 'history', 'history-seconds', 'max-frame-bytes', 'misbehave', 'misbehave-rate',
+const FLAGS = ['id', 'host', 'port', 'peers', 'data-dir', 'history', 'history-seconds', 'dedupe-keys', 'dedupe-seconds', 'max-frame-bytes', 'misbehave', 'misbehave-rate',
   'max-subs-per-connection', 'max-buffered-bytes', 'client-ping-ms', 'client-timeout-ms'] as const;
 type Flag = (typeof FLAGS)[number];
 
@@ -85,6 +86,8 @@ export function parseBrokerArgs(argv: string[]): BrokerNodeOptions {
   }
   if (raw.has('history')) opts.history = integer('history', raw.get('history')!, 1, 100_000_000);
   if (raw.has('history-seconds')) opts.historySeconds = positive('history-seconds', raw.get('history-seconds')!);
+  if (raw.has('dedupe-keys')) opts.dedupeKeys = integer('dedupe-keys', raw.get('dedupe-keys')!, 1, 100_000_000);
+  if (raw.has('dedupe-seconds')) opts.dedupeSeconds = positive('dedupe-seconds', raw.get('dedupe-seconds')!);
   if (raw.has('max-frame-bytes')) opts.maxFrameBytes = integer('max-frame-bytes', raw.get('max-frame-bytes')!, 64, 64 * 1024 * 1024);
   if (raw.has('max-subs-per-connection')) opts.maxSubsPerConnection = integer('max-subs-per-connection', raw.get('max-subs-per-connection')!, 1, 10_000_000);
   if (raw.has('max-buffered-bytes')) opts.maxBufferedBytes = integer('max-buffered-bytes', raw.get('max-buffered-bytes')!, 1024, 4 * 1024 * 1024 * 1024);

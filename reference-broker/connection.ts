@@ -78,6 +78,8 @@ export class Connection {
   get isOpen(): boolean { return !this.closed; }
   /** no-resume applies to clients only: mirrors must stay correct. */
   get ignoresFrom(): boolean { return this.isClient && this.misbehaviour.ignoresFrom; }
+  /** replay-before-subd applies to clients only, like every misbehaviour. */
+  get replaysBeforeSubd(): boolean { return this.isClient && this.misbehaviour.replaysBeforeSubd; }
 
   onMessage(data: Buffer, isBinary: boolean): void {
     if (isBinary) return this.sendErr('bad_request', 'binary frames are not part of protocol v1; send JSON text');

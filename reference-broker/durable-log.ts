@@ -6,12 +6,13 @@
 // as the exact bytes to send again:
 //   [at,"channel",serial,"key"]<TAB><msg frame JSON>\n     a stored message
 //   [at,"channel",serial]\n                                 a floor: serials up to here existed
+//   [at,"channel",serial,"key"]\n                           a key whose message compaction dropped
 // JSON never contains a raw TAB, so the first TAB ends the header.
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, ftruncateSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureOutputDir } from '../src/util/output-dir';
 
-/** Receives the log's records in order: a message (frame set) or a floor (frame undefined). */
+/** Receives the log's records in order: a message (frame set), a floor (id and frame undefined) or a key record (frame undefined). */
 export type RecordVisitor = (ch: string, s: number, at: number, id: string | undefined, frame: string | undefined) => void;
 
 export const LOG_FILE = 'broker.log';
@@ -66,7 +67,8 @@ function visitLine(text: string, from: number, to: number, visit: RecordVisitor)
   if (!Array.isArray(header) || typeof header[0] !== 'number' || typeof header[1] !== 'string' || !Number.isSafeInteger(header[2])) return false;
   const [at, ch, s, id] = header as [number, string, number, unknown];
   if (headerEnd === to) {
-    visit(ch, s, at, undefined, undefined);
+    if (id !== undefined && (typeof id !== 'string' || s < 1)) return false;
+    visit(ch, s, at, id as string | undefined, undefined);
     return true;
   }
   if (typeof id !== 'string' || s < 1) return false;
@@ -115,6 +117,10 @@ export class DurableLog {
 
   static floorLine(at: number, ch: string, s: number): string {
     return `${JSON.stringify([at, ch, s])}\n`;
+  }
+
+  static keyLine(at: number, ch: string, s: number, id: string): string {
+    return `${JSON.stringify([at, ch, s, id])}\n`;
   }
 
   /** Synchronous: returns once the kernel has the line. Throws if the disk refuses. */

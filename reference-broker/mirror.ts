@@ -32,7 +32,7 @@ export class Mirror implements SubscriptionSource {
   private lingerTimer: NodeJS.Timeout | null = null;
 
   constructor(readonly ch: string, readonly link: PeerLink, private readonly opts: MirrorOptions) {
-    this.topic = new Topic(ch, new ChannelLog(opts.limits, false));
+    this.topic = new Topic(ch, new ChannelLog(opts.limits, null));
   }
 
   private get log(): ChannelLog { return this.topic.log; }
@@ -102,7 +102,14 @@ export class Mirror implements SubscriptionSource {
       this.log.restartAt(frame.s - 1); // first message after a fresh resumed:false sets the base
       this.based = true;
     }
-    if (frame.s <= this.log.newest) return; // overlap between a replay and what we hold
+    // While probing, what comes after probeFrom is replayed again after the probe's subd.
+    if (this.probeFrom !== null && frame.s > this.probeFrom) return;
+    if (frame.s <= this.log.newest) {
+      // A correct home never reuses a serial; one that does must be seen by the checker, so the
+      // mirror passes the message on instead of hiding it (history keeps the first one).
+      this.opts.log(JSON.stringify({ event: 'mirror-serial-reuse', ch: this.ch, have: this.log.newest, got: frame.s, id: frame.id }));
+      return this.topic.relay(Buffer.from(raw));
+    }
     if (frame.s !== this.log.newest + 1) {
       this.opts.log(JSON.stringify({ event: 'mirror-gap', ch: this.ch, have: this.log.newest, got: frame.s }));
       return this.subscribeUpstream();

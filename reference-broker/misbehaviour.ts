@@ -2,9 +2,15 @@
 // guarantee (DESIGN.md principle 5). Only traffic towards client connections is affected;
 // node-to-node links stay correct so that a fault shows up exactly once, where it was injected.
 import type { EncodedFrame } from './channel-log';
+import { corruptFrame } from './corrupt-payload';
+import type { Corruption } from './corrupt-payload';
+import { stableHash } from './rendezvous';
 
 /** The modes, one list: flags, scenarios (cluster.misbehaviour) and docs all read it. */
-export const MISBEHAVIOUR_MODES = ['drop', 'dup', 'reorder', 'no-resume', 'no-dedupe', 'amnesia'] as const;
+export const MISBEHAVIOUR_MODES = [
+  'drop', 'dup', 'reorder', 'no-resume', 'no-dedupe', 'amnesia',
+  'split-serials', 'black-hole', 'corrupt', 'replay-before-subd',
+] as const;
 export type MisbehaviourMode = (typeof MISBEHAVIOUR_MODES)[number];
 export interface BrokerMisbehaviour { mode: MisbehaviourMode; rate: number }
 
@@ -19,6 +25,8 @@ export interface ReorderSlot {
 const HOLD_LIMIT_MS = 500;
 
 export class MisbehaviourInjector {
+  private nextCorruption: Corruption = 'padding';
+
   constructor(private readonly spec: BrokerMisbehaviour | undefined, private readonly random: () => number = Math.random) {}
 
   get mode(): string { return this.spec?.mode ?? 'none'; }
@@ -26,7 +34,7 @@ export class MisbehaviourInjector {
   /** Whether deliver() may do anything but send: the hot fan-out path skips it otherwise. */
   get affectsDelivery(): boolean {
     const mode = this.spec?.mode;
-    return mode === 'drop' || mode === 'dup' || mode === 'reorder';
+    return mode === 'drop' || mode === 'dup' || mode === 'reorder' || mode === 'corrupt';
   }
 
   private roll(): boolean { return this.spec !== undefined && this.random() < this.spec.rate; }
@@ -59,6 +67,11 @@ export class MisbehaviourInjector {
           send(frame);
         }
         return;
+      case 'corrupt':
+        if (!this.roll()) return send(frame);
+        send(corruptFrame(frame, this.nextCorruption));
+        this.nextCorruption = this.nextCorruption === 'padding' ? 'ts' : 'padding'; // both kinds, alternating
+        return;
       default:
         send(frame);
     }
@@ -79,4 +92,15 @@ export class MisbehaviourInjector {
   withholdAck(): boolean { return this.spec?.mode === 'no-dedupe' && this.roll(); }
   /** amnesia: the data dir is ignored, so a restart forgets everything. */
   get forgets(): boolean { return this.spec?.mode === 'amnesia'; }
+  /** split-serials: every node sequences every channel for its own clients (rate is ignored). */
+  get splitsSerials(): boolean { return this.spec?.mode === 'split-serials'; }
+  /**
+   * black-hole: this client publish is neither stored nor acked. Decided by key, so that the
+   * publisher's retries vanish too: a fraction `rate` of messages is never acked at all.
+   */
+  swallows(id: string): boolean {
+    return this.spec?.mode === 'black-hole' && stableHash(id) / 2 ** 32 < this.spec.rate;
+  }
+  /** replay-before-subd: a resume's replay is sent before its subd (rate is ignored: every resume). */
+  get replaysBeforeSubd(): boolean { return this.spec?.mode === 'replay-before-subd'; }
 }

@@ -12,6 +12,9 @@ export interface BrokerNodeOptions {
   dataDir?: string;            // append-only log here; absent = memory only
   history?: number;            // messages kept per channel (default 10000)
   historySeconds?: number;     // age limit of history (default 3600)
+  /** Idempotency keys per channel: a key is forgotten once outside the last dedupeKeys AND older than dedupeSeconds. */
+  dedupeKeys?: number;         // default 10000 (never fewer than history)
+  dedupeSeconds?: number;      // default 300
   maxFrameBytes?: number;      // larger client frames get err too_large (default 65536)
   misbehaviour?: BrokerMisbehaviour;           // checker-proving misbehaviour; absent = correct broker
   /** Diagnostics (link up/down, log recovery). Default: silent. The CLI writes them to stderr. */
@@ -32,7 +35,7 @@ export interface BrokerNodeOptions {
 export type ResolvedOptions = Required<Omit<BrokerNodeOptions, 'dataDir' | 'misbehaviour'>> & Pick<BrokerNodeOptions, 'dataDir' | 'misbehaviour'>;
 
 export const DEFAULTS = {
-  id: 'node-1', host: '127.0.0.1', port: 0, history: 10000, historySeconds: 3600, maxFrameBytes: 65536,
+  id: 'node-1', host: '127.0.0.1', port: 0, history: 10000, historySeconds: 3600, dedupeKeys: 10000, dedupeSeconds: 300, maxFrameBytes: 65536,
   misbehaviourRate: 0.05, linkPingMs: 5000, linkTimeoutMs: 10000, mirrorLingerMs: 30000,
   maxSubsPerConnection: 10000, maxBufferedBytes: 64 * 1024 * 1024, clientPingMs: 10000, clientTimeoutMs: 30000,
 } as const;
@@ -46,6 +49,8 @@ export function resolveOptions(o: BrokerNodeOptions): ResolvedOptions {
     dataDir: o.dataDir,
     history: o.history ?? DEFAULTS.history,
     historySeconds: o.historySeconds ?? DEFAULTS.historySeconds,
+    dedupeKeys: o.dedupeKeys ?? DEFAULTS.dedupeKeys,
+    dedupeSeconds: o.dedupeSeconds ?? DEFAULTS.dedupeSeconds,
     maxFrameBytes: o.maxFrameBytes ?? DEFAULTS.maxFrameBytes,
     misbehaviour: o.misbehaviour,
     log: o.log ?? (() => {}),

@@ -1,8 +1,13 @@
 // Startup from the durable log: rebuild every home channel's serials, history and
-// idempotency keys, then compact the file when most of it is history that was trimmed.
+// idempotency keys, then compact the file when most of it is history that was trimmed
+// (keeping a key record for each remembered key whose message is no longer retained).
 import { ChannelLog } from './channel-log';
 import type { HistoryLimits } from './channel-log';
+import type { KeyLimits } from './key-window';
 import { DurableLog, recoverLog } from './durable-log';
+import { DEFAULTS } from './options';
+
+const DEFAULT_KEY_LIMITS: KeyLimits = { count: DEFAULTS.dedupeKeys, maxAgeMs: DEFAULTS.dedupeSeconds * 1000 };
 
 export interface RecoveredState {
   logs: Map<string, ChannelLog>;
@@ -13,7 +18,7 @@ export interface RecoveredState {
   tornTail: boolean;
 }
 
-export function recoverChannels(dir: string, limits: HistoryLimits): RecoveredState {
+export function recoverChannels(dir: string, limits: HistoryLimits, keyLimits: KeyLimits = DEFAULT_KEY_LIMITS): RecoveredState {
   const logs = new Map<string, ChannelLog>();
   let messages = 0;
   let log: ChannelLog | undefined;
@@ -21,11 +26,12 @@ export function recoverChannels(dir: string, limits: HistoryLimits): RecoveredSt
   const { corruptLines, tornTail } = recoverLog(dir, (ch, s, at, id, frame) => {
     if (ch !== logCh || !log) { // consecutive records are often of one channel: skip the lookup
       log = logs.get(ch);
-      if (!log) logs.set(ch, (log = new ChannelLog(limits, true)));
+      if (!log) logs.set(ch, (log = new ChannelLog(limits, keyLimits)));
       logCh = ch;
     }
-    if (frame === undefined || id === undefined) { // a floor
+    if (frame === undefined || id === undefined) { // a floor, or a key whose message was compacted away
       if (s > log.newest) log.restartAt(s);
+      if (id !== undefined) log.keys?.remember(id, s, at);
       return;
     }
     messages++;
@@ -49,6 +55,8 @@ function* compactLines(logs: Map<string, ChannelLog>): Iterable<string> {
   for (const [ch, log] of logs) {
     // The floor keeps the newest serial alive even when no message of the channel is retained.
     if (log.oldest > 1) yield DurableLog.floorLine(now, ch, log.oldest - 1);
+    // Keys outlive history: a retry after compaction must still find its serial.
+    for (const k of log.keys?.entries() ?? []) if (k.s < log.oldest) yield DurableLog.keyLine(k.at, ch, k.s, k.id);
     for (const e of log.after(0)) yield DurableLog.messageLine(e.at, ch, e.s, e.id, typeof e.frame === 'string' ? e.frame : e.frame.toString('utf8'));
   }
 }

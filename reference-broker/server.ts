@@ -12,6 +12,7 @@ import type { BrokerFrame, PubFrame } from '../src/protocol';
 import { infraError } from '../src/util/errors';
 import { ChannelLog } from './channel-log';
 import type { HistoryLimits } from './channel-log';
+import type { KeyLimits } from './key-window';
 import { Connection } from './connection';
 import type { ConnectionHandlers, ConnectionLimits, Subscription } from './connection';
 import { DurableLog } from './durable-log';
@@ -62,6 +63,7 @@ export class BrokerNodeImpl implements BrokerNode, ConnectionHandlers {
   readonly id: string;
   private readonly opts: ResolvedOptions;
   private readonly limits: HistoryLimits;
+  private readonly keyLimits: KeyLimits;
   private readonly misbehaviour: MisbehaviourInjector;
   private readonly table: HomeTable;
   private readonly homes = new Map<string, Topic>();
@@ -82,6 +84,7 @@ export class BrokerNodeImpl implements BrokerNode, ConnectionHandlers {
     this.opts = resolveOptions(options);
     this.id = this.opts.id;
     this.limits = { count: this.opts.history, maxAgeMs: this.opts.historySeconds * 1000 };
+    this.keyLimits = { count: this.opts.dedupeKeys, maxAgeMs: this.opts.dedupeSeconds * 1000 };
     this.misbehaviour = new MisbehaviourInjector(this.opts.misbehaviour);
     this.table = new HomeTable([this.id, ...this.opts.peers.map((p) => p.id)].sort());
     for (const p of this.opts.peers) this.pending.set(p.id, new Map());
@@ -112,7 +115,7 @@ export class BrokerNodeImpl implements BrokerNode, ConnectionHandlers {
     const dir = this.misbehaviour.forgets ? undefined : this.opts.dataDir;
     if (dir) {
       const started = Date.now();
-      const state = recoverChannels(dir, this.limits);
+      const state = recoverChannels(dir, this.limits, this.keyLimits);
       for (const [ch, log] of state.logs) this.homes.set(ch, this.adoptHome(new Topic(ch, log)));
       this.durable = DurableLog.open(dir);
       this.opts.log(JSON.stringify({
@@ -199,8 +202,13 @@ export class BrokerNodeImpl implements BrokerNode, ConnectionHandlers {
 
   // ---- ConnectionHandlers ------------------------------------------------------------
 
+  /** The node that sequences `ch` for `conn`: its home, or this node for clients under split-serials. */
+  private sequencerOf(ch: string, conn: Connection): string {
+    return conn.isClient && this.misbehaviour.splitsSerials ? this.id : this.table.homeOf(ch);
+  }
+
   subscribe(sub: Subscription): void {
-    const home = this.table.homeOf(sub.ch);
+    const home = this.sequencerOf(sub.ch, sub.conn);
     if (home === this.id) return this.homeTopic(sub.ch).attach(sub);
     if (!sub.conn.isClient) {
       // Links only ask a channel's home; anything else is a membership mismatch.
@@ -211,7 +219,8 @@ export class BrokerNodeImpl implements BrokerNode, ConnectionHandlers {
   }
 
   publish(conn: Connection, frame: PubFrame): void {
-    const home = this.table.homeOf(frame.ch);
+    if (conn.isClient && this.misbehaviour.swallows(frame.id)) return;
+    const home = this.sequencerOf(frame.ch, conn);
     if (home === this.id) return this.store(conn, frame);
     if (!conn.isClient) return conn.sendErr('unavailable', `channel ${frame.ch} is homed on ${home}, not ${this.id}`, frame.id);
     this.forward(home, conn, frame);
@@ -221,7 +230,7 @@ export class BrokerNodeImpl implements BrokerNode, ConnectionHandlers {
 
   private homeTopic(ch: string): Topic {
     let topic = this.homes.get(ch);
-    if (!topic) this.homes.set(ch, (topic = this.adoptHome(new Topic(ch, new ChannelLog(this.limits, true)))));
+    if (!topic) this.homes.set(ch, (topic = this.adoptHome(new Topic(ch, new ChannelLog(this.limits, this.keyLimits)))));
     return topic;
   }
 

@@ -2,7 +2,7 @@
 // the replay) and fans each new message out. Used for home channels and for mirrors alike.
 // Everything between the replay and registering for live delivery happens in one synchronous
 // step, so nothing can fall between them or be delivered twice.
-import type { ChannelLog, LogEntry } from './channel-log';
+import type { ChannelLog, EncodedFrame, LogEntry } from './channel-log';
 import type { Subscription, SubscriptionSource } from './connection';
 
 export class Topic implements SubscriptionSource {
@@ -24,8 +24,10 @@ export class Topic implements SubscriptionSource {
     } else {
       // Continuity holds if history reaches from+1, or if the client already has everything.
       const resumed = from <= at && from + 1 >= log.oldest;
-      conn.sendSubd(this.ch, at, resumed);
+      const replayFirst = conn.replaysBeforeSubd;
+      if (!replayFirst) conn.sendSubd(this.ch, at, resumed);
       for (const e of log.after(from)) conn.deliver(sub, e.frame);
+      if (replayFirst) conn.sendSubd(this.ch, at, resumed);
     }
     // The replay can overflow a slow consumer's buffer and drop it: then there is nothing to register.
     if (!conn.isOpen) return;
@@ -41,6 +43,11 @@ export class Topic implements SubscriptionSource {
   /** Appends to history and sends the one encoded frame to every subscriber. */
   publish(entry: LogEntry): void {
     this.log.append(entry);
-    for (const sub of this.subscribers) sub.conn.deliver(sub, entry.frame);
+    this.relay(entry.frame);
+  }
+
+  /** Sends a frame to every subscriber without recording it (a mirror passing on what it cannot store). */
+  relay(frame: EncodedFrame): void {
+    for (const sub of this.subscribers) sub.conn.deliver(sub, frame);
   }
 }

@@ -6,7 +6,7 @@ import type { Fault } from './fault';
 export class KillFault implements Fault {
   constructor(readonly label: string, readonly target: string, private readonly cluster: Cluster, private readonly node: string) {}
   begin(): Promise<void> { return this.cluster.kill(this.node); }
-  /** Ending a kill is bringing the node back (same port, same durable log). */
+  /** Ending a kill is bringing the node back (same proxies, same durable log). */
   end(): Promise<void> { return this.cluster.restart(this.node); }
 }
 

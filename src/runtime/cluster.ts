@@ -31,7 +31,7 @@ export interface Cluster {
   kill(nodeId: string): Promise<void>;        // SIGKILL / docker kill
   pause(nodeId: string): Promise<void>;       // SIGSTOP / docker pause
   resume(nodeId: string): Promise<void>;      // SIGCONT / docker unpause
-  restart(nodeId: string): Promise<void>;     // start a killed node again (same data dir / volume, same port)
+  restart(nodeId: string): Promise<void>;     // start a killed node again (same data dir / volume; its proxies stay where they are)
   /**
    * Whether the system has healed (every node running, every node-to-node link up). The drain
    * does not end before it; runtimes that cannot tell leave it out.

@@ -4,7 +4,7 @@
 // relayed connection costs the proxy two file descriptors (see src/runtime/fd-budget.ts).
 import type { ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { proxyNamesFor } from './proxy-names';
+import { clientProxyName, linkProxyName, proxyNamesFor } from './proxy-names';
 import { EXIT, UserError, usageError } from '../util/errors';
 import { fdLimit } from '../util/fd-limits';
 import { checkClusterFds, proxyProcessNodes } from './fd-budget';
@@ -21,6 +21,16 @@ interface LocalNode {
   port: number;
   args: string[];
   child: ChildProcess | null;
+}
+
+/**
+ * Points an existing proxy at a node's port (Toxiproxy's update: same listen address, new
+ * upstream). A link created before its node started is enabled here; otherwise a proxy a
+ * fault took down stays down.
+ */
+async function repoint(server: ProxyServer, name: string, port: number, enable = false): Promise<void> {
+  const proxy = await server.client.get(name);
+  await proxy.update({ enabled: enable || proxy.enabled, listen: proxy.listen, upstream: `127.0.0.1:${port}` });
 }
 
 export const startLocalCluster: StartCluster = async (spec, opts) => {
@@ -40,6 +50,7 @@ class LocalCluster implements Cluster {
   proxies = { apiUrl: '', apiUrls: {} as Record<string, string>, clients: {} as Record<string, string>, links: {} as Record<string, string> };
   private proxy: ProxyServer | null = null;     // the first proxy process: links, and client proxies that fit
   private extraProxies: ProxyServer[] = [];
+  private clientProxyServer = new Map<string, ProxyServer>(); // node id → proxy process of its client proxy
   private local = new Map<string, LocalNode>();
   private stopped = false;
   private readonly health: LinkHealth;
@@ -57,15 +68,15 @@ class LocalCluster implements Cluster {
     checkClusterFds(clients, ids.length, 'local', limit);
     const groups = Number.isFinite(limit) ? proxyProcessNodes(ids.length, clients, limit) : [ids];
     this.proxy = await startProxyServer(logDir);
-    const serverOf = new Map<string, ProxyServer>();
+    for (const id of ids) this.clientProxyServer.set(id, this.proxy);
     for (let g = 1; g < groups.length; g++) {
       this.checkAborted();
       const server = await startProxyServer(join(logDir, `proxy-${g + 1}`));
       this.extraProxies.push(server);
-      for (const id of groups[g]) serverOf.set(id, server);
+      for (const id of groups[g]) this.clientProxyServer.set(id, server);
     }
     const apiUrls: Record<string, string> = {};
-    for (const [id, server] of serverOf) apiUrls[names.clients[id]] = server.apiUrl;
+    for (const [id, server] of this.clientProxyServer) if (server !== this.proxy) apiUrls[names.clients[id]] = server.apiUrl;
     this.proxies = { apiUrl: this.proxy.apiUrl, apiUrls, ...names };
     this.checkAborted();
 
@@ -87,24 +98,28 @@ class LocalCluster implements Cluster {
     await Promise.all(ids.map((id) => this.launch(this.local.get(id)!)));
     this.checkAborted();
     const portOf = (id: string) => this.local.get(id)!.port;
-    for (const [pair, name] of Object.entries(names.links)) {
-      const link = await this.proxy.client.get(name);
-      await link.update({ enabled: true, listen: link.listen, upstream: `127.0.0.1:${portOf(pair.split('>')[1])}` });
-    }
+    for (const [pair, name] of Object.entries(names.links)) await repoint(this.proxy, name, portOf(pair.split('>')[1]), true);
     for (const id of ids) {
-      const clientPort = await (serverOf.get(id) ?? this.proxy).createProxy(names.clients[id], `127.0.0.1:${portOf(id)}`);
+      const clientPort = await this.clientProxyServer.get(id)!.createProxy(names.clients[id], `127.0.0.1:${portOf(id)}`);
       this.nodes.push({ id, clientUrl: `ws://127.0.0.1:${clientPort}`, directUrl: `ws://127.0.0.1:${portOf(id)}` });
     }
+  }
+
+  /** A restarted node has a new port: its client proxy and every link towards it follow. */
+  private async pointProxiesAt(node: LocalNode): Promise<void> {
+    await repoint(this.clientProxyServer.get(node.id)!, clientProxyName(node.id), node.port);
+    for (const other of this.local.keys()) if (other !== node.id) await repoint(this.proxy!, linkProxyName(other, node.id), node.port);
+    const i = this.nodes.findIndex((n) => n.id === node.id);
+    if (i >= 0) this.nodes[i] = { ...this.nodes[i], directUrl: `ws://127.0.0.1:${node.port}` };
   }
 
   private checkAborted(): void {
     if (this.opts.signal?.aborted) throw new UserError('interrupted', EXIT.interrupted);
   }
 
+  /** Starts the node on port 0, as every start does: a port chosen earlier may be taken by now. */
   private async launch(node: LocalNode): Promise<void> {
-    // A restart comes back on the port the proxies point at.
-    const args = node.port ? node.args.map((a, i) => (node.args[i - 1] === '--port' ? String(node.port) : a)) : node.args;
-    const { child, port } = await startListeningProcess(`broker ${node.id}`, BROKER_MAIN, args,
+    const { child, port } = await startListeningProcess(`broker ${node.id}`, BROKER_MAIN, node.args,
       join(this.opts.runDir, 'logs', `${node.id}.log`), undefined, (line) => this.health.line(node.id, line));
     node.child = child;
     node.port = port;
@@ -144,7 +159,9 @@ class LocalCluster implements Cluster {
     const node = this.node(id);
     if (node.child) await killProcess(node.child);
     node.child = null;
-    if (!this.stopped) await this.launch(node); // same port, same data dir
+    if (this.stopped) return;
+    await this.launch(node); // same data dir, a new port
+    await this.pointProxiesAt(node);
   }
 
   async stop(): Promise<void> {

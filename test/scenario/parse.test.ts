@@ -107,7 +107,7 @@ describe('scenario errors name their field', () => {
     refuses(scenarioWith({ cluster: { runtime: 'external', nodes: 3, urls: ['ws://a:1'] } }), 'cluster.nodes: is 3 but 1 urls are given');
     refuses(scenarioWith({ cluster: { runtime: 'external', urls: ['ws://a:1'], misbehaviour: { mode: 'drop' } } }), 'cluster.misbehaviour: is a mode of the reference broker, not possible on runtime external');
     refuses(scenarioWith({ cluster: { misbehaviour: { rate: 0.1 } } }), 'cluster.misbehaviour.mode: is required', /drop, dup, reorder/);
-    refuses(scenarioWith({ cluster: { misbehaviour: { mode: 'lose' } } }), 'cluster.misbehaviour.mode: "lose" is not one of drop, dup, reorder, no-resume, no-dedupe, amnesia');
+    refuses(scenarioWith({ cluster: { misbehaviour: { mode: 'lose' } } }), 'cluster.misbehaviour.mode: "lose" is not one of drop, dup, reorder, no-resume, no-dedupe, amnesia, split-serials, black-hole, corrupt, replay-before-subd');
     refuses(scenarioWith({ cluster: { misbehaviour: { mode: 'drop', rate: 1.5 } } }), 'cluster.misbehaviour.rate: 1.5 is not a fraction between 0 and 1', 'write it like 0.05 or "5%"');
     refuses(scenarioWith({ cluster: { misbehaviour: { mode: 'drop', often: 1 } } }), 'cluster.misbehaviour.often: unknown field', 'known fields: mode, rate');
     refuses(scenarioWith({ cluster: { nodeImage: '' } }), 'cluster.nodeImage: "" is not a text');
