@@ -3,7 +3,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { idMatches, IntegrityLedger, NOT_RECORDED } from '../../src/verify/ledger';
-import { check, deliver, envelope, LATENCY_US, newLedger, publish, publishMany, scheduledUs, T0 } from './support';
+import { ackedUs, check, deliver, envelope, LATENCY_US, newLedger, publish, publishMany, scheduledUs, T0 } from './support';
 
 const CH = 'room-1';
 
@@ -283,6 +283,15 @@ describe('integrity ledger + accounting', () => {
     assert.deepEqual(examples.filter((e) => e.kind === 'lost').map((e) => [e.n, e.clients]), [[1, ['c2']], [3, ['c2']]]);
     // alice 4 and 5 were acked less than 2 s before c2 left for good: maybe in flight (edge allowance)
     assert.equal(check(ledger, [], { edgeAllowanceUs: 0 }).totals.lostSilent, 4, 'without the allowance alice 4 and 5 count too');
+  });
+
+  test('a message acked just before the drain ended had no time to arrive: not yet delivered, not lost', () => {
+    const { ledger, stream } = setup(5);
+    for (let s = 1; s <= 3; s++) deliver(ledger, stream, s, 'alice', s);
+    const endUs = ackedUs(5) + 500_000; // alice 5 acked 0.5 s before the end, alice 4 1.5 s
+    const { totals } = check(ledger, [], { endUs, edgeAllowanceUs: 1_000_000 });
+    assert.equal(totals.lostSilent, 1, 'alice 4 had a second to arrive');
+    assert.equal(totals.notDelivered, 1, 'alice 5');
   });
 
   test('an interrupted run reports what is still owed as not delivered, not lost (finding 13)', () => {
