@@ -4,20 +4,9 @@
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseBrokerArgs } from '../../reference-broker/args';
-import { TestClient, TestCluster, channelHomedOn, until } from './helpers';
+import { closedAfterAll, TestClient, channelHomedOn, until } from './helpers';
 
-const cleanups: Array<() => unknown> = [];
-async function client(url: string): Promise<TestClient> {
-  const c = await TestClient.connect(url);
-  cleanups.push(() => c.close());
-  return c;
-}
-async function cluster(...args: Parameters<typeof TestCluster.start>): Promise<TestCluster> {
-  const c = await TestCluster.start(...args);
-  cleanups.push(() => c.close());
-  return c;
-}
-after(async () => { for (const c of cleanups.reverse()) await c(); });
+const { client, cluster } = closedAfterAll();
 
 /** Subscribes to every channel, pipelined, and waits for all the subds. */
 async function subAll(c: TestClient, channels: string[]): Promise<void> {

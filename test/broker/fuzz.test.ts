@@ -12,6 +12,7 @@ import { MAX_PAYLOAD_DEPTH } from '../../reference-broker/payload';
 import { spawnBroker, exited } from './process';
 import type { BrokerProcess } from './process';
 import { TestClient, until } from './helpers';
+import { seededRandom } from '../../src/load/random';
 
 const MAX_SUBS = 40;
 const MAX_FRAME = 8192;
@@ -19,17 +20,6 @@ const FRAMES_PER_ROUND = 3000;
 const CONNECTIONS = 4;
 const BATCH = 50;
 
-/** mulberry32: small, seeded, good enough to pick cases reproducibly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Expected = { t: 'err'; code: ErrorCode; id?: string; ch?: string } | { t: 'subd'; ch: string } | null;
 interface Case { frame: string | Buffer; binary?: boolean; expect: Expected }
@@ -118,7 +108,7 @@ function counts(s: Record<string, number>): Record<string, number> {
 
 /** Runs one hostile round; returns how many frames were checked. */
 async function hostileRound(b: BrokerProcess, seed: number): Promise<number> {
-  const rnd = prng(seed);
+  const rnd = seededRandom(seed);
   const clients = await Promise.all(Array.from({ length: CONNECTIONS }, () => TestClient.connect(b.url)));
   const gens = clients.map((_, i) => new Hostile(rnd, `${seed}-${i}`));
   let checked = 0;

@@ -3,7 +3,8 @@
 import net from 'node:net';
 import WebSocket from 'ws';
 import type { BrokerFrame, ClientFrame, MsgFrame } from '../../src/protocol';
-import { BrokerNodeImpl } from '../../reference-broker/server';
+import { after } from 'node:test';
+import { BrokerNodeImpl, startBrokerNode, type BrokerNode } from '../../reference-broker/server';
 import type { BrokerNodeOptions } from '../../reference-broker/options';
 import { homeOf } from '../../reference-broker/rendezvous';
 
@@ -191,4 +192,20 @@ export class StallProxy {
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((r) => this.server.close(() => r()));
   }
+}
+
+/**
+ * Nodes, clients and clusters a test file opens, all closed after its last test (newest
+ * first): `const { node, client, cluster } = closedAfterAll();` at the top of the file.
+ */
+export function closedAfterAll() {
+  const open: Array<{ close(): unknown }> = [];
+  after(async () => { for (const o of open.reverse()) await o.close(); });
+  const track = <T extends { close(): unknown }>(x: T): T => { open.push(x); return x; };
+  return {
+    track,
+    node: async (opts: BrokerNodeOptions = {}): Promise<BrokerNode> => track(await startBrokerNode(opts)),
+    client: async (url: string, opts?: Parameters<typeof TestClient.connect>[1]): Promise<TestClient> => track(await TestClient.connect(url, opts)),
+    cluster: async (...args: Parameters<typeof TestCluster.start>): Promise<TestCluster> => track(await TestCluster.start(...args)),
+  };
 }

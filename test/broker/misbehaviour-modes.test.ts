@@ -1,33 +1,19 @@
 // The misbehaviour modes added for checker v2 do what they say, over real sockets:
 // split-serials (two sequencers), black-hole (publishes swallowed), corrupt (payload altered,
 // id and serial kept) and replay-before-subd (a legal-looking different order).
-import { test, describe, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { startBrokerNode } from '../../reference-broker/server';
-import type { BrokerNode } from '../../reference-broker/server';
-import type { BrokerNodeOptions } from '../../reference-broker/options';
 import type { MsgFrame } from '../../src/protocol';
-import { TestClient, TestCluster, channelHomedOn, range, sleep, until } from './helpers';
+import { closedAfterAll, TestCluster, channelHomedOn, range, sleep, until } from './helpers';
 
-const open: Array<{ close(): unknown }> = [];
-async function node(opts: BrokerNodeOptions = {}): Promise<BrokerNode> {
-  const n = await startBrokerNode(opts);
-  open.push(n);
-  return n;
-}
-async function client(url: string): Promise<TestClient> {
-  const c = await TestClient.connect(url);
-  open.push(c);
-  return c;
-}
-after(async () => { for (const o of open.reverse()) await o.close(); });
+const { node, client, track } = closedAfterAll();
 
 const envelope = (n: number) => ({ p: 'pub-1', n, ts: 1_700_000_000_000_000 + n, x: 'x'.repeat(32) });
 
 describe('misbehaviour modes for checker v2', () => {
   test('split-serials: each node numbers the channel for its own clients; subscribers see gap-free 1..N and miss the rest', async () => {
     const c = await TestCluster.start(2, { misbehaviour: { mode: 'split-serials', rate: 0.05 } });
-    open.push(c);
+    track(c);
     const ch = channelHomedOn('node-1', c.ids, 'split');
     const [onHome, onOther] = [await client(c.url(0)), await client(c.url(1))];
     await onHome.sub(ch);
@@ -100,7 +86,7 @@ describe('misbehaviour modes for checker v2', () => {
 
   test('replay-before-subd also holds through a mirror (a subscriber on a non-home node)', async () => {
     const c = await TestCluster.start(2, { misbehaviour: { mode: 'replay-before-subd', rate: 0.05 } });
-    open.push(c);
+    track(c);
     const ch = channelHomedOn('node-1', c.ids, 'rbm');
     const pub = await client(c.url(0));
     for (let k = 1; k <= 4; k++) await pub.pub(ch, `k${k}`);

@@ -1,24 +1,10 @@
 // One reference-broker node over real sockets: serials, history limits, resume, idempotent
 // publish, malformed and oversized frames.
-import { test, describe, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { startBrokerNode } from '../../reference-broker/server';
-import type { BrokerNode } from '../../reference-broker/server';
-import type { BrokerNodeOptions } from '../../reference-broker/options';
-import { TestClient, range, sleep, until } from './helpers';
+import { closedAfterAll, range, sleep, until } from './helpers';
 
-const open: Array<{ close(): unknown }> = [];
-async function node(opts: BrokerNodeOptions = {}): Promise<BrokerNode> {
-  const n = await startBrokerNode(opts);
-  open.push(n);
-  return n;
-}
-async function client(url: string): Promise<TestClient> {
-  const c = await TestClient.connect(url);
-  open.push(c);
-  return c;
-}
-after(async () => { for (const o of open.reverse()) await o.close(); });
+const { node, client, track } = closedAfterAll();
 
 describe('single node', () => {
   test('concurrent publishers get serials 1..n without gaps, delivered in order', async () => {

@@ -5,20 +5,9 @@
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { CLOSE } from '../../reference-broker/connection';
-import { TestClient, TestCluster, range, sleep, until } from './helpers';
+import { closedAfterAll, TestClient, range, sleep, until } from './helpers';
 
-const cleanups: Array<() => unknown> = [];
-async function client(url: string, opts?: { autoPong?: boolean }): Promise<TestClient> {
-  const c = await TestClient.connect(url, opts);
-  cleanups.push(() => c.close());
-  return c;
-}
-async function cluster(...args: Parameters<typeof TestCluster.start>): Promise<TestCluster> {
-  const c = await TestCluster.start(...args);
-  cleanups.push(() => c.close());
-  return c;
-}
-after(async () => { for (const c of cleanups.reverse()) await c(); });
+const { client, cluster } = closedAfterAll();
 
 const BOUND = 64 * 1024;
 const PAYLOAD = 'x'.repeat(16 * 1024);

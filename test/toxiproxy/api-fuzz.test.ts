@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { startUpstream, TestClient, portOf, sleep } from './helpers';
+import { seededRandom } from '../../src/load/random';
 
 const MAIN = join(__dirname, '../../src/toxiproxy/toxiproxy-main.js');
 const GC_ON_SIGNAL = join(__dirname, '../../../test/support/gc-on-signal.js');
@@ -18,15 +19,6 @@ const GC_ON_SIGNAL = join(__dirname, '../../../test/support/gc-on-signal.js');
 const WARMUP = 1500;
 const HOSTILE = 1500;
 
-/** mulberry32: a small seeded generator, so a failure names the seed and the request number. */
-function seeded(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Case { method: string; path: string; body: string; expect: number[] }
 
@@ -129,7 +121,7 @@ test('proxy API fuzz: seeded hostile bodies answered 400/404/409, no 500, no std
     };
     await restore();
 
-    const rand = seeded(0x5eed11);
+    const rand = seededRandom(0x5eed11);
     const phase = async (count: number, label: string) => {
       for (let i = 0; i < count; i++) {
         const c = hostileCase(rand);
