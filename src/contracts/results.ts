@@ -69,6 +69,8 @@ export interface IntegrityExample {
   n?: number;
   clients: string[];           // first few client ids affected
   atMs?: number;               // scheduled send time (ms since run start) when known
+  sentAtMs?: number;           // lost: first sent (ms since run start)
+  ackedAtMs?: number;          // lost: acked (ms since run start)
   fault?: string;              // label of the fault window it fell into, if any
   announced?: boolean;
 }

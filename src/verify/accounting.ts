@@ -281,6 +281,8 @@ interface Candidate {
   n?: number;
   clients: string[];
   scheduledUs?: number;
+  sentUs?: number;
+  ackedUs?: number;
   announced?: boolean;
 }
 
@@ -419,6 +421,7 @@ function collectExamples(
       cand = {
         kind: 'lost', channel: c.channel, publisher: l.p, n: l.n, clients: [], announced: l.announced,
         scheduledUs: scheduledOf(l.p, l.n), ...(serial ? { serial } : {}),
+        sentUs: c.publishers.get(l.p)?.firstSendUs[l.n - 1], ackedUs: c.publishers.get(l.p)?.ackUs[l.n - 1],
       };
       byMessage.set(key, cand);
     }
@@ -477,6 +480,9 @@ function pickExamples(candidates: Candidate[], maxExamples: number, opts: Accoun
         const w = opts.faultWindows.find((f) => atMs >= f.startMs && atMs < f.endMs);
         if (w) ex.fault = w.label;
       }
+      const sinceStart = (us: number) => Math.round((us - opts.runStartUs) / 1000);
+      if (c.sentUs) ex.sentAtMs = sinceStart(c.sentUs);
+      if (c.ackedUs) ex.ackedAtMs = sinceStart(c.ackedUs);
       if (kind === 'lost') ex.announced = c.announced === true;
       out.push(ex);
     }

@@ -55,7 +55,7 @@ describe('integrity ledger + accounting', () => {
     assert.equal(totals.lostAnnounced, 0);
     assert.deepEqual(examples, [{
       kind: 'lost', channel: CH, serial: 3, publisher: 'alice', n: 3, clients: ['c1'],
-      atMs: 3_000, fault: 'latency 300ms on clients:node-2', announced: false,
+      atMs: 3_000, fault: 'latency 300ms on clients:node-2', sentAtMs: 3_000, ackedAtMs: 3_001, announced: false,
     }]);
   });
 
