@@ -71,7 +71,7 @@ function readScenario(raw: unknown): Scenario {
     clients,
     durationMs,
     drainMs: top.durationMs('drain') ?? 10_000,
-    recoveryMs: top.durationMs('recovery') ?? 5_000,
+    recoveryMs: top.durationMs('recovery') ?? 30_000, // the longest a recovery may last (it ends when back within the baseline)
     faults,
     guarantee: top.oneOf('guarantee', GUARANTEES) ?? 'exactly-once-ordered',
     thresholds: readThresholds(top),
