@@ -1,7 +1,7 @@
 // `faults:` is either a list of faults, or an object with a random nemesis and an optional
 // hand-written list: `faults: { random: { seed, every, maxFor, kinds }, list: [...] }`.
 // Generated faults go through readFault like hand-written ones, so they obey the same rules.
-import { generateFaults, nemesisWindow } from '../chaos/nemesis';
+import { generateFaults, nemesisWindow } from './nemesis';
 import { RANDOM_FAULT_KINDS, type FaultSpec, type RandomFaultKind, type RandomFaultsSpec } from '../contracts/scenario';
 import { readFault, type FaultContext } from './faults';
 import { FieldError, Fields, isPlainObject, pathText, type Path } from './fields';

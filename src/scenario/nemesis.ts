@@ -7,7 +7,7 @@
 // - every fault ends: toxics, downs and partitions have `for`, kills and pauses `restartAfter`;
 // - faults start after the ramp-up plus a few steady seconds (the recovery baseline) and end
 //   before the last quarter of the run, which stays fault-free so the drain can heal.
-import { seededRandom, type Random } from '../load/random';
+import { seededRandom, type Random } from '../util/random';
 import type { RandomFaultKind } from '../contracts/scenario';
 
 export const STEADY_BEFORE_MS = 3000;  // steady seconds after the ramp-up, before the first fault
