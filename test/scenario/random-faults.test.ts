@@ -76,6 +76,14 @@ describe('random nemesis', () => {
       'faults.random: generates no fault: faults are drawn between 8s (ramp-up + 3s) and 6s (the last quarter stays calm), too short for maxFor 3s');
   });
 
+  test('list and generated faults obey the overlap rules together; the refusal names both places', () => {
+    const raw = scenarioWith({
+      duration: '120s', cluster: { nodes: 1 },
+      faults: { random: { seed: 3, kinds: ['pause'] }, list: [{ at: '1s', target: 'node:node-1', action: 'kill', restartAfter: '100s' }] },
+    });
+    assert.throws(() => parse(raw), (e: Error) => e.name === 'UserError' && /^scenario t\.yaml: faults\.random\.generated\[0\]: overlaps faults\.list\[0\]: /.test(e.message));
+  });
+
   test('chat-bench validate prints how many faults the nemesis generated', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cb-random-'));
     try {
