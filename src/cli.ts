@@ -130,7 +130,8 @@ export function buildProgram(): Command {
       for (const f of files) {
         try {
           const s = loadScenarioFile(f);
-          process.stdout.write(`ok      ${f} (${s.name}: ${s.clients.count} clients, ${s.cluster.nodes} nodes, ${s.faults.length} faults)\n`);
+          const random = s.randomFaults ? `, random nemesis seed ${s.randomFaults.seed}: ${s.generatedFaults?.length ?? 0} generated` : '';
+          process.stdout.write(`ok      ${f} (${s.name}: ${s.clients.count} clients, ${s.cluster.nodes} nodes, ${s.faults.length} faults${random})\n`);
         } catch (err) {
           if (err instanceof UserError) {
             bad++;

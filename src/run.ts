@@ -3,6 +3,7 @@
 // thresholds, write the reports — and stop everything that was started, whatever happens.
 import { join } from 'node:path';
 import { FaultTimeline } from './chaos/timeline';
+import { judgeRecovery, secondFigures } from './chaos/recovery';
 import { EXIT, UserError } from './util/errors';
 import { planClients } from './load/assignment';
 import { InProcessEngine, type EngineSetup, type LoadEngine } from './load/engine';
@@ -88,12 +89,12 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
 
     // --- drive -----------------------------------------------------------------------------
     const t0 = performance.now();
+    let publishEndMs = scenario.durationMs;
     const runStartUs = Math.round((performance.timeOrigin + t0) * 1000);
     const series: SecondSample[] = [];
     const sampler = new SecondSampler(engine, series, t0);
     timeline.start(t0);
     await engine.start(t0);
-    const phaseTick = setInterval(() => engine!.setPhase(timeline!.updatePhase()), 20);
     const secondTick = setInterval(() => {
       const s = sampler.sample();
       progress.update({
@@ -105,13 +106,14 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
         p99LastSecUs: engine!.lastSecondP99(),
         activeFaults: timeline!.activeFaults(),
         lostSoFar: sampler.lastHoles,
-        phase: timeline!.phase,
+        phase: timeline!.updatePhase(),
       });
     }, 1000);
     try {
       await sleep(scenario.durationMs, waitSignal);
       checkEngine();
       engine.stopPublishing();
+      publishEndMs = performance.now() - t0;
       log(interrupted() ? '' : `  publishing stopped at ${Math.round(performance.now() - t0)} ms; draining (up to ${scenario.drainMs} ms)`);
       const drainEnd = performance.now() + scenario.drainMs;
       // Quiet clients are not enough: a mirror whose link is still reconnecting holds messages
@@ -120,7 +122,6 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
       while (!interrupted() && performance.now() < drainEnd && !(await done())) await sleep(100, waitSignal);
       checkEngine();
     } finally {
-      clearInterval(phaseTick);
       clearInterval(secondTick);
       progress.stop();
     }
@@ -132,12 +133,20 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     // (exit 130), as a partial record is worth more than none.
 
     // --- account -----------------------------------------------------------------------------
+    // Phases are judged now that every second is known: a delivery belongs to the phase its
+    // message was scheduled in, and recovery lasts until the seconds are back within the baseline.
+    const recovery = judgeRecovery({
+      faults: timeline.faultWindows(), seconds: secondFigures(finished.latency.perScheduledSecond(), series),
+      rampUpMs: scenario.clients.rampUpMs, publishEndMs, runEndMs, maxMs: scenario.recoveryMs, clients: scenario.clients.count,
+    });
+    finished.latency.assignPhases((t) => recovery.phaseOfSecond(t));
+    const events = [...timeline.events.filter((e) => e.kind !== 'phase'), ...recovery.phaseEvents()].sort((a, b) => a.atMs - b.atMs);
     const integrity = account(finished.snapshots, {
       faultWindows: timeline.windows(runEndMs), runStartUs, interrupted: interrupted(), endUs: runStartUs + runEndMs * 1000,
     });
     const results = buildResults({
       scenario, runId, startedAt, durationMs: Math.round(runEndMs), cluster, integrity, latency: finished.latency, series,
-      timeline: timeline.events, stats: finished.stats, faultFailures: timeline.failed, workers: engine.workers,
+      timeline: events, recovery: { baseline: recovery.baseline, maxMs: scenario.recoveryMs, windows: recovery.windows }, stats: finished.stats, faultFailures: timeline.failed, workers: engine.workers,
       interrupted: interrupted(),
     });
     return { results, runDir, exitCode: results.exitCode };

@@ -26,6 +26,7 @@ export interface RunFacts {
   latency: LatencyRecorder;
   series: SecondSample[];
   timeline: TimelineEvent[];
+  recovery?: ResultsV1['recovery'];
   stats: Pick<DriverStats, 'maxConnected' | 'connects' | 'reconnects' | 'disconnects' | 'connectFailures' | 'heartbeatTimeouts'>;
   faultFailures: number;
   workers: number;
@@ -87,6 +88,8 @@ export function buildResults(f: RunFacts): ResultsV1 {
       runtime: f.cluster.runtime, workers: f.workers, nodes: f.cluster.nodes.map((n) => n.id),
     },
     timeline: f.timeline,
+    ...(f.recovery ? { recovery: f.recovery } : {}),
+    ...(s.generatedFaults ? { generatedFaults: s.generatedFaults } : {}),
     clients: {
       target: s.clients.count,
       maxConnected: f.stats.maxConnected,

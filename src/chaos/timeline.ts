@@ -1,5 +1,6 @@
 // The fault timeline: turns the scenario's `faults:` into Fault objects, begins and ends
-// each on time (faults overlap freely), labels the phases (steady / fault / recovery),
+// each on time (faults overlap freely), labels the phases live (steady / fault / recovery, an
+// estimate for the progress line: the final phases are judged at the end, see recovery.ts),
 // records every start and end, and undoes whatever is still active when the run stops —
 // also when it fails.
 import type { TimelineEvent } from '../contracts/results';
@@ -14,7 +15,11 @@ import { partitionLinks, proxiesOf } from './proxy-targets';
 import { formatTarget } from '../scenario/targets';
 
 import type { Phase } from '../contracts/metrics';
+import type { FaultWindow } from './recovery';
 export type { Phase };
+
+/** The live estimate of a recovery (the progress line); the judged one may be shorter or longer. */
+const LIVE_RECOVERY_MS = 5000;
 
 interface Planned {
   fault: Fault;
@@ -44,13 +49,15 @@ export class FaultTimeline {
   private lastEndMs = -Infinity;
   private phaseNow: Phase = 'steady';
   private failures = 0;
+  private readonly recoveryMs: number;
 
   constructor(
     specs: FaultSpec[],
     cluster: Cluster,
-    private readonly recoveryMs: number,
+    recoveryMaxMs: number,
     private readonly log: (line: string) => void = () => {},
   ) {
+    this.recoveryMs = Math.min(recoveryMaxMs, LIVE_RECOVERY_MS);
     const apis = new ProxyApis(cluster.proxies);
     const switcher = new ProxySwitch(apis);
     specs.forEach((spec, i) => {
@@ -143,6 +150,13 @@ export class FaultTimeline {
     return this.planned
       .filter((p) => p.state !== 'pending')
       .map((p) => ({ startMs: p.event.atMs, endMs: p.event.endMs ?? runEndMs, label: p.fault.label }));
+  }
+
+  /** Every fault that began, as it really happened; endMs null when it was meant to last until the run stopped. */
+  faultWindows(): FaultWindow[] {
+    return this.planned
+      .filter((p) => p.state !== 'pending')
+      .map((p) => ({ startMs: p.event.atMs, endMs: p.endMs === null ? null : p.event.endMs ?? null, label: p.fault.label }));
   }
 
   get failed(): number { return this.failures; }

@@ -28,6 +28,24 @@ export interface TimelineEvent {
   target?: string;
   phase?: Phase;
   error?: string;              // a fault that could not be applied or undone
+  timeToRecoverMs?: number | null; // recovery phase events: fault end → back within baseline (null: not recovered)
+}
+
+/** What "back to normal" means after a fault (src/chaos/recovery.ts). */
+export interface RecoveryBaseline {
+  p99Us: number;               // median per-second p99 of the steady seconds before the first fault
+  reconnectsPerSec: number;    // median reconnects per second over the same seconds
+  seconds: number;             // how many seconds the baseline was taken from
+  fromTarget: boolean;         // true: no steady second before the first fault, p99 held to the 100 ms target
+}
+
+/** One recovery window: from the end of a fault period until back within the baseline. */
+export interface RecoveryWindow {
+  afterFaults: string[];       // labels of the fault(s) of the period it follows
+  startMs: number;             // the fault period's end
+  endMs: number;
+  timeToRecoverMs: number | null; // null: not back within the baseline before the window ended
+  endedBy: 'baseline' | 'maximum' | 'next fault' | 'end of publishing';
 }
 
 /** DESIGN.md "What the checker counts (v2)": owed deliveries come from chat-bench's own publish log. */
@@ -97,6 +115,10 @@ export interface ResultsV1 {
   scenario: unknown;           // the scenario as run (normalised)
   environment: { node: string; platform: string; cpus: number; hostname: string; runtime: string; workers: number; nodes: string[] };
   timeline: TimelineEvent[];
+  /** Adaptive recovery after each fault period (absent in results written before it existed). */
+  recovery?: { baseline: RecoveryBaseline; maxMs: number; windows: RecoveryWindow[] };
+  /** The random nemesis's faults, as a user could paste them under `faults:` (replays the seed exactly). */
+  generatedFaults?: Array<Record<string, unknown>>;
   clients: {
     target: number; maxConnected: number; connects: number; reconnects: number; disconnects: number;
     connectFailures: number; heartbeatTimeouts: number;

@@ -60,6 +60,18 @@ export interface FaultSpec {
   restartAfterMs?: number;     // kill/pause: bring the node back after this long
 }
 
+/** What a random nemesis may inject (docs/scenario-format.md "Random faults"). */
+export const RANDOM_FAULT_KINDS = ['latency', 'bandwidth', 'slicer', 'reset_peer', 'timeout', 'limit_data', 'down', 'partition', 'kill', 'pause'] as const;
+export type RandomFaultKind = (typeof RANDOM_FAULT_KINDS)[number];
+
+/** `faults: { random: { seed, every, maxFor, kinds } }` after loading. */
+export interface RandomFaultsSpec {
+  seed: number;                // default: the scenario's seed
+  everyMs: number;             // mean pause between one fault's end and the next one's start
+  maxForMs: number;            // the longest a generated fault lasts
+  kinds: RandomFaultKind[];
+}
+
 /** Threshold as written: metric name, optional tags, the raw condition. */
 export interface ThresholdSpec {
   expression: string;          // the key as written, e.g. "latency.p99{phase:steady}"
@@ -73,8 +85,12 @@ export interface Scenario {
   clients: ClientsSpec;
   durationMs: number;          // publishing time, after ramp-up starts
   drainMs: number;             // default 10000
-  recoveryMs: number;          // phase "recovery" after each fault ends (default 5000)
-  faults: FaultSpec[];
+  recoveryMs: number;          // the longest a "recovery" phase lasts after a fault ends (default 30000; it ends earlier when back within the baseline)
+  faults: FaultSpec[];         // hand-written and generated, in start order
+  /** The random nemesis as written (`faults: { random: … }`), if any. */
+  randomFaults?: RandomFaultsSpec;
+  /** The faults the random nemesis generated, as a user could paste them under `faults:`. */
+  generatedFaults?: Array<Record<string, unknown>>;
   thresholds: ThresholdSpec[];
   guarantee: Guarantee;        // what the target promises (default exactly-once-ordered)
   seed: number;                // default 1

@@ -37,7 +37,6 @@ export interface LoadEngine {
   readonly workers: number;
   /** Starts the ramp. `t0` is the run start on this process's performance.now() clock. */
   start(t0: number): Promise<void>;
-  setPhase(phase: string): void;
   stopPublishing(): void;
   /** Counters summed over all clients (at most about a second old with workers). */
   stats(): LiveStats;
@@ -78,7 +77,6 @@ export class InProcessEngine implements LoadEngine {
     this.driver.start();
   }
 
-  setPhase(phase: string): void { this.latency?.setPhase(phase); }
   stopPublishing(): void { this.driver?.stopPublishing(); }
   stats(): LiveStats { return { ...copyStats(this.driver!.stats), holes: this.ledger.holesSoFar() }; }
   lastSecondP99(): number | null { return this.latency?.lastSecondP99() ?? null; }

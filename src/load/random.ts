@@ -1,16 +1,3 @@
-// Seeded PRNG (mulberry32): same seed, same client/channel/fault assignment and jitter draws.
-export type Random = () => number;
-
-export function seededRandom(seed: number): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Integer in [0, n). */
-export const randomInt = (random: Random, n: number): number => Math.floor(random() * n);
+// The seeded PRNG lives in util/ (src/scenario draws the random nemesis with it too, and
+// scenario must not depend on load); load keeps its import path.
+export * from '../util/random';

@@ -50,6 +50,8 @@ export function formatSummary(results: ResultsV1, opts: SummaryOptions = {}): st
     ['latency', l.count === 0 ? paint('yellow', 'no deliveries recorded') : `p50 ${formatUs(l.p50Us)} · p90 ${formatUs(l.p90Us)} · p99 ${formatUs(l.p99Us)} · ` +
       `p99.9 ${formatUs(l.p999Us)} · max ${formatUs(l.maxUs)} ${paint('dim', `(${formatCount(l.count)} deliveries)`)}`],
   ];
+  const recovery = recoveryText(results);
+  if (recovery) rows.push(['recovery', recovery]);
   const labelWidth = Math.max(...rows.map(([k]) => k.length));
   for (const [k, v] of rows) lines.push(`  ${paint('dim', k.padEnd(labelWidth))}  ${v}`);
 
@@ -101,6 +103,18 @@ function publishHealth(results: ResultsV1, bad: (n: number, s: string) => string
 export function guaranteeOf(results: ResultsV1): string {
   const s = results.scenario as { guarantee?: unknown } | null;
   return s && typeof s === 'object' && typeof s.guarantee === 'string' ? s.guarantee : 'exactly-once-ordered';
+}
+
+/** "down clients:node-1 → 2.0s · kill node:node-2 → not within 30s (maximum) · baseline p99 25ms": time to recover per fault period. */
+export function recoveryText(results: ResultsV1): string | undefined {
+  const r = results.recovery;
+  if (!r || r.windows.length === 0) return undefined;
+  const MAX_SHOWN = 4;
+  const parts = r.windows.slice(0, MAX_SHOWN).map((w) => `${w.afterFaults.join(' + ')} → ` +
+    (w.timeToRecoverMs !== null ? formatDurationMs(w.timeToRecoverMs) : `not recovered (${w.endedBy} after ${formatDurationMs(w.endMs - w.startMs)})`));
+  if (r.windows.length > MAX_SHOWN) parts.push(`${r.windows.length - MAX_SHOWN} more in the report`);
+  const base = r.baseline.fromTarget ? 'baseline: the 100ms target' : `baseline p99 ${formatUs(r.baseline.p99Us)}, ${r.baseline.reconnectsPerSec} reconnects/s`;
+  return `${parts.join(' · ')} (${base})`;
 }
 
 function verdictLine(results: ResultsV1, paint: Paint): string {

@@ -171,8 +171,29 @@ export function timelineTable(results: ResultsV1): string {
     { head: 'kind', cell: (e) => (e.kind === 'phase' && e.phase ? `phase` : e.kind) },
     { head: 'what', cell: (e) => e.label },
     { head: 'target', cell: (e) => e.target ?? '' },
-    { head: 'status', cell: (e) => (e.error ? `FAILED: ${e.error}` : e.kind === 'fault' ? 'applied' : ''), bad: (e) => Boolean(e.error) },
+    { head: 'status', cell: (e) => (e.error ? `FAILED: ${e.error}` : e.kind === 'fault' ? 'applied' : recoveredText(e.timeToRecoverMs)), bad: (e) => Boolean(e.error) || e.timeToRecoverMs === null },
   ], { id: 'timeline', rowClass: (e) => (e.kind === 'fault' ? 'fault-row' : undefined) });
+}
+
+const recoveredText = (ms: number | null | undefined): string =>
+  ms === undefined ? '' : ms === null ? 'not recovered' : `recovered in ${formatDurationMs(ms)}`;
+
+/** Time to recover after each fault period, and the baseline it was judged against. */
+export function recoveryTable(results: ResultsV1): string {
+  const r = results.recovery;
+  if (!r || r.windows.length === 0) return '';
+  const b = r.baseline;
+  const baseline = b.fromTarget
+    ? 'No steady second before the first fault: latency was held to the 100 ms target.'
+    : `Baseline (median of ${b.seconds} steady seconds before the first fault): p99 ${formatUs(b.p99Us)}, ${b.reconnectsPerSec} reconnects/s.`;
+  return `<h3>Time to recover</h3><p class="muted">${escapeHtml(`${baseline} Recovered = 3 seconds in a row with p99 ≤ max(2 × baseline, baseline + 20 ms) and reconnects within the baseline; at most ${formatDurationMs(r.maxMs)}.`)}</p>` +
+    table(r.windows, [
+      { head: 'after', cell: (w) => w.afterFaults.join(' + ') },
+      { head: 'fault ended', num: true, cell: (w) => formatOffsetMs(w.startMs) },
+      { head: 'recovery ended', num: true, cell: (w) => formatOffsetMs(w.endMs) },
+      { head: 'time to recover', num: true, cell: (w) => (w.timeToRecoverMs === null ? 'not recovered' : formatDurationMs(w.timeToRecoverMs)), bad: (w) => w.timeToRecoverMs === null },
+      { head: 'ended by', cell: (w) => w.endedBy },
+    ], { id: 'recovery' });
 }
 
 export function environmentTable(results: ResultsV1): string {

@@ -8,7 +8,7 @@ import { escapeHtml } from './escape';
 import { renderCharts, TARGET_US } from './html-charts';
 import { SORT_SCRIPT } from './html-script';
 import { REPORT_CSS } from './html-style';
-import { channelsTable, environmentTable, examplesSection, latencyTable, thresholdsTable, timelineTable, totalsTable } from './html-tables';
+import { channelsTable, environmentTable, examplesSection, latencyTable, recoveryTable, thresholdsTable, timelineTable, totalsTable } from './html-tables';
 import { viewThreshold } from './threshold-view';
 import { formatCount, formatDate, formatDurationMs, formatUs } from './format';
 
@@ -53,7 +53,7 @@ ${examplesSection(results)}
 <p class="muted">Worst first; click a column header to sort.</p>
 ${channelsTable(results)}
 </section>
-<section id="s-timeline"><h2>Faults &amp; timeline</h2>${timelineTable(results)}</section>
+<section id="s-timeline"><h2>Faults &amp; timeline</h2>${timelineTable(results)}${recoveryTable(results)}</section>
 <section id="s-scenario"><h2>Scenario as run</h2>
 <div class="grid2"><div><h3>Scenario (defaults filled in; times in ms)</h3><pre class="scenario">${escapeHtml(scenarioText(results.scenario))}</pre></div>
 <div><h3>Environment</h3>${environmentTable(results)}</div></div>

@@ -4,10 +4,9 @@ import { usageError } from '../util/errors';
 import { parseThreshold, ThresholdError } from './thresholds';
 import { GUARANTEES } from '../contracts/metrics';
 import { checkCapacity } from './capacity';
-import { readFault } from './faults';
+import { readFaultList } from './fault-list';
 import { FieldError, Fields, isPlainObject, pathText, type Path } from './fields';
 import { LIMITS, MAX_NODES } from './limits';
-import { checkOverlaps } from './overlaps';
 import { shown } from './problem';
 import { MISBEHAVIOUR_MODES } from '../../reference-broker/misbehaviour';
 import type { ClientsSpec, ClusterSpec, RuntimeKind, Scenario, ThresholdSpec } from '../contracts/scenario';
@@ -59,11 +58,8 @@ function readScenario(raw: unknown): Scenario {
   const cluster = readCluster(top.object('cluster', CLUSTER, { historySeconds: 'write "historyAge: 1h"', fault: 'the broker\'s own misbehaviour is "misbehaviour: { mode: drop }"; injected faults go under the top-level faults:' }));
   const clients = readClients(top.object('clients', CLIENTS), top, durationMs);
   const nodes = nodeIds(cluster.nodes);
-  const rawFaults = top.array('faults') ?? [];
-  if (rawFaults.length > LIMITS.faults) top.fail('faults', `has ${rawFaults.length} faults, more than ${LIMITS.faults}`, 'split the scenario into several runs');
-  const faults = rawFaults.map((f, i) =>
-    readFault(f, [...top.at('faults'), i], { nodes, runtime: cluster.runtime, durationMs }));
-  checkOverlaps(faults, nodes, durationMs);
+  const seed = top.integer('seed', { min: 0, max: 0xffff_ffff, hint: 'the seed is a 32-bit unsigned integer' }) ?? 1;
+  const { faults, randomFaults, generatedFaults } = readFaultList(top, { nodes, runtime: cluster.runtime, durationMs, rampUpMs: clients.rampUpMs, seed });
 
   const scenario: Scenario = {
     name,
@@ -71,12 +67,13 @@ function readScenario(raw: unknown): Scenario {
     clients,
     durationMs,
     drainMs: top.durationMs('drain') ?? 10_000,
-    recoveryMs: top.durationMs('recovery') ?? 5_000,
+    recoveryMs: top.durationMs('recovery') ?? 30_000, // the longest a recovery may last (it ends when back within the baseline)
     faults,
     guarantee: top.oneOf('guarantee', GUARANTEES) ?? 'exactly-once-ordered',
     thresholds: readThresholds(top),
-    seed: top.integer('seed', { min: 0, max: 0xffff_ffff, hint: 'the seed is a 32-bit unsigned integer' }) ?? 1,
+    seed,
   };
+  if (randomFaults) Object.assign(scenario, { randomFaults, generatedFaults });
   const description = top.string('description');
   if (description !== undefined) scenario.description = description;
   return scenario;

@@ -1,16 +1,22 @@
 // Latency recorder: HDR histograms in integer µs, 1 µs … 1 h, 3 significant digits
-// (DESIGN.md "Latency"). One for the run, one per second since run start, one per phase,
-// and separate ones for connect / reconnect / continuity times. Every histogram can be
-// encoded (compressed base64) and summed exactly in the parent process of a multi-worker run.
+// (DESIGN.md "Latency"). One for the run; one per second by *receive* time (the time series);
+// one per second by *scheduled* time (the envelope's ts = receive − latency), from which the
+// phase histograms are built at the end, once the phase windows are final: a delivery belongs
+// to the phase its message was scheduled in, so a backlog replayed after a fault is fault
+// latency, not steady latency. Separate ones for connect / reconnect / continuity times.
+// Every histogram can be encoded (compressed base64) and summed exactly in the parent process
+// of a multi-worker run.
 //
-// Hot path: record() writes ONE value into a small "staging" histogram (≈ 0.2 µs, JS Int32);
-// the staging histogram is folded into the run / phase / second histograms when the second or
-// the phase changes (3 adds ≈ 0.5 ms, at most a few times per second). Closed seconds are kept
-// encoded (a sparse second is ~0.1–2 KB) instead of as live histograms (~95 KB each).
+// Hot path: record() writes one value into a small "staging" histogram (≈ 0.2 µs, JS Int32),
+// folded into the run / second histograms when the receive second changes (2 adds ≈ 0.3 ms,
+// once a second), and one value into the live histogram of its scheduled second (SecondHistograms).
+// Closed seconds are kept encoded (a sparse second is ~0.1–2 KB) instead of as live histograms
+// (~95 KB each).
 import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64 } from 'hdr-histogram-js';
 import type { Histogram } from 'hdr-histogram-js';
 import type { LatencySummary, ResultsV1 } from '../contracts/results';
 import { usageError } from '../util/errors';
+import { SecondHistograms } from './second-histograms';
 
 export const LOWEST_US = 1;
 export const HIGHEST_US = 3_600_000_000; // 1 hour
@@ -56,25 +62,32 @@ export class LatencyRecorder {
   readonly connect = newHistogram();
   readonly reconnect = newHistogram();
   readonly continuity = newHistogram();
-  private readonly phases = new Map<string, Histogram>();
-  private readonly closedSeconds = new Map<number, string>(); // second → encoded histogram
+  private readonly phases = new Map<string, Histogram>();     // filled by assignPhases()
+  private readonly closedSeconds = new Map<number, string>(); // receive second → encoded histogram
+  private readonly scheduled = new SecondHistograms(newHistogram); // by scheduled second
 
-  private readonly staging = newHistogram();   // values of (current second, current phase) not yet folded
+  private readonly staging = newHistogram();   // values of the current receive second not yet folded
   private stagingCount = 0;
-  private readonly secondAcc = newHistogram(); // folded values of the current second
+  private readonly secondAcc = newHistogram(); // folded values of the current receive second
   private second = -1;
-  private phase: string | null = null;
 
   /** runStartMs: the same clock as record()'s nowMs (performance.now() of this process). */
   constructor(readonly runStartMs: number) {}
 
-  /** One delivery's latency, received at nowMs (decides its second). */
+  /** One delivery's latency, received at nowMs (its receive second); its message was scheduled
+   * at nowMs − latency (its scheduled second, never after the receive second). */
   record(latencyUs: number, nowMs: number): void {
-    let sec = Math.floor((nowMs - this.runStartMs) / 1000);
+    const sinceStartMs = nowMs - this.runStartMs;
+    let sec = Math.floor(sinceStartMs / 1000);
     if (sec < 0) sec = 0;
     if (sec !== this.second) this.moveToSecond(sec);
-    this.staging.recordValue(clampUs(latencyUs));
+    const value = clampUs(latencyUs);
+    this.staging.recordValue(value);
     this.stagingCount++;
+    let scheduledSec = Math.floor((sinceStartMs - value / 1000) / 1000);
+    if (scheduledSec > sec) scheduledSec = sec;
+    else if (scheduledSec < 0) scheduledSec = 0;
+    this.scheduled.record(scheduledSec, value);
   }
 
   recordConnect(us: number): void {
@@ -89,15 +102,24 @@ export class LatencyRecorder {
     this.continuity.recordValue(clampUs(us));
   }
 
-  /** Deliveries recorded from now on belong to phase `name` (null: to no phase, only to the run). */
-  setPhase(name: string | null): void {
-    if (name === this.phase) return;
-    this.fold();
-    this.phase = name;
+  /**
+   * Builds the phase histograms from the scheduled seconds: second t's deliveries go to phase
+   * `phaseOf(t)` (null: to no phase). Call once the phase windows are final; calling again
+   * replaces the previous assignment.
+   */
+  assignPhases(phaseOf: (second: number) => string | null): void {
+    this.phases.clear();
+    this.scheduled.forEach((t, h) => {
+      const phase = phaseOf(t);
+      if (phase !== null) this.phaseOf(phase).add(h);
+    });
   }
 
-  get currentPhase(): string | null {
-    return this.phase;
+  /** Per scheduled second: the latency of the deliveries of messages scheduled in it, ascending. */
+  perScheduledSecond(): Array<{ t: number; latency: LatencySummary }> {
+    const out: Array<{ t: number; latency: LatencySummary }> = [];
+    this.scheduled.forEach((t, h) => out.push({ t, latency: summarize(h) }));
+    return out;
   }
 
   /** The histogram of one phase (an empty one, not kept, if the phase never had deliveries). */
@@ -160,7 +182,8 @@ export class LatencyRecorder {
 
   /**
    * Every histogram, compressed base64, by name: overall, connect, reconnect, continuity,
-   * phase:<name>, second:<t>. Input of LatencyRecorder.merge (results.json `histograms`).
+   * phase:<name> (once assigned), second:<t> (by receive time), sched:<t> (by scheduled time).
+   * Input of LatencyRecorder.merge (results.json `histograms`).
    */
   encode(): Record<string, string> {
     this.fold();
@@ -174,6 +197,7 @@ export class LatencyRecorder {
     const seconds = new Map(this.closedSeconds);
     if (this.secondAcc.totalCount > 0) seconds.set(this.second, encodeIntoCompressedBase64(this.secondAcc));
     for (const t of [...seconds.keys()].sort((a, b) => a - b)) out[`second:${t}`] = seconds.get(t)!;
+    for (const [t, b64] of this.scheduled.encoded()) out[`sched:${t}`] = b64;
     return out;
   }
 
@@ -191,13 +215,17 @@ export class LatencyRecorder {
           else seconds.set(t, h);
           continue;
         }
+        if (/^sched:\d+$/.test(name)) {
+          merged.scheduled.add(Number(name.slice('sched:'.length)), decode(b64, name));
+          continue;
+        }
         const into = name === 'overall' ? merged.overall
           : name === 'connect' ? merged.connect
             : name === 'reconnect' ? merged.reconnect
               : name === 'continuity' ? merged.continuity
                 : name.startsWith('phase:') && name.length > 'phase:'.length ? merged.phaseOf(name.slice('phase:'.length))
                   : null;
-        if (!into) throw usageError(`unknown latency histogram "${name}"`, 'expected overall, connect, reconnect, continuity, phase:<name> or second:<t>');
+        if (!into) throw usageError(`unknown latency histogram "${name}"`, 'expected overall, connect, reconnect, continuity, phase:<name>, second:<t> or sched:<t>');
         into.add(decode(b64, name));
       }
     }
@@ -216,11 +244,10 @@ export class LatencyRecorder {
     return h;
   }
 
-  /** Moves staged values into the run, phase and current-second histograms. */
+  /** Moves staged values into the run and current-second histograms. */
   private fold(): void {
     if (this.stagingCount === 0) return;
     this.overall.add(this.staging);
-    if (this.phase !== null) this.phaseOf(this.phase).add(this.staging);
     this.secondAcc.add(this.staging);
     this.staging.reset();
     this.stagingCount = 0;

@@ -16,7 +16,7 @@ describe('scenario defaults', () => {
         reconnect: { initialMs: 100, maxMs: 5000, multiplier: 2, jitter: 'full' },
         heartbeat: { intervalMs: 5000, timeoutMs: 10_000 },
       },
-      durationMs: 60_000, drainMs: 10_000, recoveryMs: 5000, faults: [], thresholds: [], guarantee: 'exactly-once-ordered', seed: 1,
+      durationMs: 60_000, drainMs: 10_000, recoveryMs: 30_000, faults: [], thresholds: [], guarantee: 'exactly-once-ordered', seed: 1,
     });
   });
 

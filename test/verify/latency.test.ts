@@ -41,21 +41,40 @@ describe('LatencyRecorder', () => {
     assert.deepEqual(rec.perSecond().map((x) => [x.t, x.latency.count]), [[0, 2], [1, 2]]);
   });
 
-  test('phases collect what was recorded while they were current', () => {
+  test('phases follow the SCHEDULED second (receive − latency), not the receive second', () => {
     const rec = new LatencyRecorder(START_MS);
-    rec.record(1, START_MS); // before any phase: only in the run's histogram
-    rec.setPhase('steady');
-    for (let i = 0; i < 10; i++) rec.record(100, START_MS + 10);
-    rec.setPhase('fault');
-    for (let i = 0; i < 5; i++) rec.record(50_000, START_MS + 20);
-    rec.setPhase('steady');
-    for (let i = 0; i < 3; i++) rec.record(200, START_MS + 1_020);
+    for (let i = 0; i < 10; i++) rec.record(20_000, START_MS + 500);      // scheduled in second 0
+    for (let i = 0; i < 5; i++) rec.record(5_900_000, START_MS + 12_300); // scheduled at 6.4 s, replayed at 12.3 s
+    for (let i = 0; i < 3; i++) rec.record(30_000, START_MS + 12_500);    // scheduled in second 12
+    rec.assignPhases((t) => (t >= 5 && t < 10 ? 'fault' : 'steady'));
     const phases = rec.phaseSummaries();
     assert.deepEqual(Object.keys(phases), ['fault', 'steady']);
     assert.equal(phases.steady.count, 13);
-    assert.equal(phases.steady.maxUs, 200);
+    assert.ok(Math.abs(phases.steady.maxUs - 30_000) < 50, String(phases.steady.maxUs));
     assert.equal(phases.fault.count, 5);
-    assert.equal(rec.summary(rec.overall).count, 19);
+    assert.deepEqual(rec.perScheduledSecond().map((x) => [x.t, x.latency.count]), [[0, 10], [6, 5], [12, 3]]);
+    // the time series keeps the receive second: the backlog shows where it arrived
+    assert.deepEqual(rec.perSecond().map((x) => [x.t, x.latency.count]), [[0, 10], [12, 8]]);
+    // assigning again replaces the previous assignment
+    rec.assignPhases(() => 'steady');
+    assert.deepEqual(Object.keys(rec.phaseSummaries()), ['steady']);
+  });
+
+  test('scheduled seconds stay exact when a backlog interleaves more seconds than are kept live', () => {
+    const rec = new LatencyRecorder(START_MS);
+    for (let round = 0; round < 3; round++) {
+      for (let s = 0; s < 40; s++) rec.record((60 - s) * 1_000_000 - 500_000, START_MS + 60_000); // scheduled at s + 0.5 s
+    }
+    const seconds = rec.perScheduledSecond();
+    assert.equal(seconds.length, 40);
+    assert.ok(seconds.every((x, i) => x.t === i && x.latency.count === 3), JSON.stringify(seconds.slice(0, 3)));
+  });
+
+  test('a latency above the receive time never lands before the run, a negative one never after its receive second', () => {
+    const rec = new LatencyRecorder(START_MS);
+    rec.record(10_000_000, START_MS + 2_000);
+    rec.record(-5, START_MS + 3_000);
+    assert.deepEqual(rec.perScheduledSecond().map((x) => x.t), [0, 3]);
   });
 
   test('connect, reconnect and continuity have their own histograms', () => {
@@ -89,16 +108,16 @@ describe('LatencyRecorder', () => {
     const next = () => (x = (x * 1103515245 + 12345) % 2 ** 31);
     for (let i = 0; i < 6000; i++) {
       const w = workers[i % 2];
-      const phase = i < 2000 ? 'steady' : i < 4000 ? 'fault' : 'recovery';
+      const phase = i < 2000 ? 'steady' : i < 4000 ? 'fault' : 'recovery'; // scheduled in seconds 0, 4 and 2
       const value = 500 + (next() % 400_000);
-      const at = START_MS + Math.floor(i / 2); // 3 seconds of deliveries
-      for (const r of [whole, w]) {
-        r.setPhase(phase);
-        r.record(value, at);
-      }
+      const at = START_MS + Math.floor(i / 2) + 0.5; // sent during 3 seconds
+      for (const r of [whole, w]) r.record(value, at + (phase === 'fault' ? 3000 : 0) + value / 1000);
       if (i % 100 === 0) for (const r of [whole, w]) r.recordReconnect(value * 2);
     }
     const merged = LatencyRecorder.merge(JSON.parse(JSON.stringify(workers.map((w) => w.encode()))) as Array<Record<string, string>>, START_MS);
+    const phaseOf = (t: number) => (t === 0 ? 'steady' : t >= 4 ? 'fault' : 'recovery');
+    whole.assignPhases(phaseOf);
+    merged.assignPhases(phaseOf);
     assert.deepEqual(merged.results(), whole.results());
     assert.deepEqual(merged.perSecond(), whole.perSecond());
     assert.equal(merged.summary(merged.overall).count, workers[0].summary(workers[0].overall).count + workers[1].summary(workers[1].overall).count);

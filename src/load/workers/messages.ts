@@ -20,7 +20,6 @@ export type ToWorker =
   | { t: 'init'; setup: WorkerSetup }
   /** The run start as epoch ms: each worker turns it into its own performance.now() value. */
   | { t: 'start'; runStartEpochMs: number }
-  | { t: 'phase'; phase: string }
   | { t: 'stopPublishing' }
   | { t: 'isQuiet'; id: number; quietMs: number }
   | { t: 'finish' }

@@ -175,10 +175,6 @@ export class WorkerEngine implements LoadEngine {
     for (const p of this.procs) p.send({ t: 'start', runStartEpochMs });
   }
 
-  setPhase(phase: string): void {
-    for (const p of this.procs) p.send({ t: 'phase', phase });
-  }
-
   stopPublishing(): void {
     for (const p of this.procs) p.send({ t: 'stopPublishing' });
   }

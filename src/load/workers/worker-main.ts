@@ -67,9 +67,6 @@ function handle(m: ToWorker): void {
       statsTimer = setInterval(pushStats, STATS_PUSH_MS);
       return;
     }
-    case 'phase':
-      latency?.setPhase(m.phase);
-      return;
     case 'stopPublishing':
       driver?.stopPublishing();
       return;
