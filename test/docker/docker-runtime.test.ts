@@ -243,10 +243,10 @@ describe('docker cluster lifecycle', () => {
     const bad = { ...SPEC, nodes: 2, misbehaviour: { mode: 'bogus' as never, rate: 1 } }; // the broker refuses it, exit 2
     await assert.rejects(startDockerCluster(bad, { runDir }), (err: { exitCode?: number; oneLine(): string }) => {
       assert.equal(err.exitCode, 3);
-      assert.match(err.oneLine(), /^chat-bench: docker: node-\d did not start \(container exited \(code 2\).*--fault must be one of/);
+      assert.match(err.oneLine(), /^chat-bench: docker: node-\d did not start \(container exited \(code 2\).*--misbehave must be one of/);
       return true;
     });
-    assert.match(readFileSync(join(runDir, 'logs', 'node-1.log'), 'utf8'), /--fault must be one of/);
+    assert.match(readFileSync(join(runDir, 'logs', 'node-1.log'), 'utf8'), /--misbehave must be one of/);
     assertNothingLeft(basename(runDir));
   });
 

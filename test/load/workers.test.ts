@@ -52,7 +52,9 @@ describe('WorkerEngine on a real local cluster', () => {
     // Totals = sum of the parts.
     const t = results.totals;
     assert.equal(t.published, sum(parts.map((p) => sentCount(p.snapshot))));
-    assert.equal(t.delivered, sum(parts.map((p) => receivedCount(p.snapshot))));
+    // every owed delivery is a received one; a received one may also be one that was not owed
+    const received = sum(parts.map((p) => receivedCount(p.snapshot)));
+    assert.ok(t.delivered > 0 && t.delivered <= received, `delivered ${t.delivered}, received ${received}`);
     assert.equal(t.deliveriesTotal, sum(parts.map((p) => sum(p.snapshot.streams.map((s) => s.deliveriesTotal)))));
     assert.equal(t.deliveriesTotal, sum(parts.map((p) => p.stats.deliveries)));
     assert.equal(t.acked, sum(parts.map((p) => p.stats.acked)));
@@ -69,14 +71,14 @@ describe('WorkerEngine on a real local cluster', () => {
     }
     assert.equal(results.clients.connects, 300);
 
-    // Histograms: merged count = sum of the workers' counts = first deliveries; seconds add up too.
+    // Histograms: merged count = sum of the workers' counts = first deliveries received; seconds add up too.
     const perWorker = parts.map((p) => LatencyRecorder.merge([p.histograms]));
     assert.equal(results.latency.overall.count, sum(perWorker.map((l) => l.overall.totalCount)));
-    assert.equal(results.latency.overall.count, t.delivered);
+    assert.equal(results.latency.overall.count, received);
     const seconds = LatencyRecorder.merge([results.histograms]).perSecond();
-    assert.equal(sum(seconds.map((x) => x.latency.count)), t.delivered);
+    assert.equal(sum(seconds.map((x) => x.latency.count)), received);
     assert.equal(results.latency.connect.count, 300);
-    assert.ok(results.latency.phases.steady && results.latency.phases.steady.count > 0, 'phase relayed to the workers');
+    assert.ok(results.latency.phases.steady && results.latency.phases.steady.count > 0, 'phases judged from the workers’ scheduled seconds');
   });
 
   test('a node killed and restarted mid-run: intact with 2 workers, reconnects > 0', async () => {
@@ -98,7 +100,8 @@ describe('WorkerEngine on a real local cluster', () => {
     assert.equal(exitCode, 1);
     assert.ok(results.totals.lost > 0, JSON.stringify(results.totals));
     const holes = engine!.stats().holes;
-    assert.ok(holes > 0 && holes <= results.totals.lost, `holes ${holes}, lost ${results.totals.lost}`);
+    // the live estimate counts serial holes; the verdict counts what was owed (close, not equal)
+    assert.ok(holes > 0, `holes ${holes}, lost ${results.totals.lost}`);
     assert.equal(holes, sum(engine!.parts().map((p) => p.stats.holes)));
   });
 
