@@ -51,7 +51,7 @@ function baseScenario(seed: number): Scenario {
       count: 60, rampUp: '1s', channels: 6, subscriptionsPerClient: 2, publishers: 12, publishRate: '5/s', payloadBytes: 128,
       reconnect: { initial: '50ms', max: '1s', multiplier: 2, jitter: 'full' }, heartbeat: { interval: '1s', timeout: '3s' },
     },
-    duration: '8s',
+    duration: '12s', // the nemesis draws faults after ramp-up + 3 s and before the last quarter
     drain: '10s',
     faults: { random: { seed, every: '2s', maxFor: '1500ms', kinds: ['latency', 'reset_peer', 'timeout', 'down', 'partition', 'kill', 'pause'] } },
     seed,
