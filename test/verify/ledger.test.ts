@@ -356,6 +356,17 @@ describe('integrity ledger + accounting', () => {
       [30, 1, 0, 1, 29, 0]);
   });
 
+  test('an inflated first subd.at hides nothing: what was sent after the confirmation is owed (finding 2)', () => {
+    const ledger = newLedger();
+    const stream = ledger.openStream('c1', CH);
+    ledger.subscribed(stream, 1_000, undefined, T0); // claims the channel is at serial 1000
+    publishMany(ledger, CH, 'alice', 5);              // acked as serials 1…5
+    deliver(ledger, stream, 1_001, 'alice', 5);
+    const { totals } = check(ledger);
+    assert.equal(totals.expected, 5);
+    assert.equal(totals.lostSilent, 4, 'alice 1–4 were sent after the confirmation, whatever serial it claimed');
+  });
+
   test('an unconfirmed stream is counted (finding 2)', () => {
     const { ledger } = setup(3);
     ledger.openStream('c9', CH); // sub sent, never confirmed
