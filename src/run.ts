@@ -143,6 +143,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     const events = [...timeline.events.filter((e) => e.kind !== 'phase'), ...recovery.phaseEvents()].sort((a, b) => a.atMs - b.atMs);
     const integrity = account(finished.snapshots, {
       faultWindows: timeline.windows(runEndMs), runStartUs, interrupted: interrupted(), endUs: runStartUs + runEndMs * 1000,
+      endAllowanceUs: finished.latency.summary(finished.latency.overall).p999Us,
     });
     const results = buildResults({
       scenario, runId, startedAt, durationMs: Math.round(runEndMs), cluster, integrity, latency: finished.latency, series,

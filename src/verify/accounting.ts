@@ -25,6 +25,12 @@ export interface AccountOptions {
    */
   endUs?: number;
   /**
+   * How long before endUs a message may have been acked and still be on its way (µs): the
+   * larger of the edge allowance and this. The run passes its observed p99.9 delivery latency,
+   * so a slow but working target is not charged with messages it had no time to deliver.
+   */
+  endAllowanceUs?: number;
+  /**
    * A message acked less than this before a session ended, when no resume followed, may have
    * been in flight towards the subscriber when it left: may-receive, not owed (and for
    * at-most-once, its delivery window counts as overlapping the disconnect). Default 2 s.
@@ -84,6 +90,7 @@ export function account(snapshots: LedgerSnapshot[], opts: AccountOptions): Inte
     runStartUs: opts.runStartUs, maxExamples, candidates, lostBySecond,
     interrupted: opts.interrupted === true, edgeUs: opts.edgeAllowanceUs ?? DEFAULT_EDGE_ALLOWANCE_US,
     endUs: opts.endUs ?? Infinity,
+    endAllowanceUs: Math.max(opts.edgeAllowanceUs ?? DEFAULT_EDGE_ALLOWANCE_US, opts.endAllowanceUs ?? 0),
   };
   for (const name of [...facts.keys()].sort()) channels.push(accountChannel(facts.get(name)!, ctx));
   channels.sort(worstFirst);
@@ -294,6 +301,7 @@ interface ChannelContext {
   interrupted: boolean;
   edgeUs: number;
   endUs: number;
+  endAllowanceUs: number;
 }
 
 function accountChannel(c: ChannelFacts, ctx: ChannelContext): ChannelIntegrity {
@@ -375,7 +383,7 @@ function accountChannel(c: ChannelFacts, ctx: ChannelContext): ChannelIntegrity 
       const openAtEnd = intervals[intervals.length - 1].endUs === Infinity;
       missing.forEachRange((lo, hi) => {
         for (let n = lo; n <= hi; n++) {
-          if (openAtEnd && log.ackUs[n - 1] > ctx.endUs - ctx.edgeUs) {
+          if (openAtEnd && log.ackUs[n - 1] > ctx.endUs - ctx.endAllowanceUs) {
             out.notDelivered++;
             continue;
           }
