@@ -25,9 +25,10 @@ export interface AccountOptions {
    */
   endUs?: number;
   /**
-   * How long before endUs a message may have been acked and still be on its way (µs): the
-   * larger of the edge allowance and this. The run passes its observed p99.9 delivery latency,
-   * so a slow but working target is not charged with messages it had no time to deliver.
+   * How long before endUs a message may have been acked and still be on its way (µs; default
+   * the edge allowance). The run passes its observed p99.9 delivery latency: a slow but working
+   * target is not charged with messages it had no time to deliver, and a quiet drain (1 s
+   * without a delivery before it ends) still counts a dropped last message as lost.
    */
   endAllowanceUs?: number;
   /**
@@ -90,7 +91,7 @@ export function account(snapshots: LedgerSnapshot[], opts: AccountOptions): Inte
     runStartUs: opts.runStartUs, maxExamples, candidates, lostBySecond,
     interrupted: opts.interrupted === true, edgeUs: opts.edgeAllowanceUs ?? DEFAULT_EDGE_ALLOWANCE_US,
     endUs: opts.endUs ?? Infinity,
-    endAllowanceUs: Math.max(opts.edgeAllowanceUs ?? DEFAULT_EDGE_ALLOWANCE_US, opts.endAllowanceUs ?? 0),
+    endAllowanceUs: opts.endAllowanceUs ?? opts.edgeAllowanceUs ?? DEFAULT_EDGE_ALLOWANCE_US,
   };
   for (const name of [...facts.keys()].sort()) channels.push(accountChannel(facts.get(name)!, ctx));
   channels.sort(worstFirst);
