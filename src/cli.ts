@@ -12,7 +12,7 @@ import { colorWanted } from './util/color';
 
 const VERSION: string = (require('../../package.json') as { version: string }).version;
 
-function fail(err: unknown): never {
+export function fail(err: unknown): never {
   if (err instanceof UserError) {
     process.stderr.write(`${err.lines().join('\n')}\n`);
     process.exit(err.exitCode);

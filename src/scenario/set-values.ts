@@ -10,19 +10,33 @@ export interface SetValue {
   text: string;                  // as written, for messages
 }
 
-const HINT = 'write it like --set clients.count=5000 or --set faults.0.for=10s';
+const HINT = 'write it like --set clients.count=5000, --set faults.0.for=10s or --set "thresholds[latency.p99]=< 200ms"';
+const WHOLE_PATH = /^(?:[^.[\]]+|\[[^\]]+\])(?:\.[^.[\]]+|\[[^\]]+\])*$/;
+const SEGMENT = /\.?([^.[\]]+)|\[([^\]]+)\]/g;
+const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * "clients.count" → ['clients', 'count']; "faults.0.at" and "faults[0].at" → ['faults', 0, 'at'];
+ * a key with dots in brackets: "thresholds[latency.p99]" → ['thresholds', 'latency.p99'].
+ */
+function pathOf(key: string): Array<string | number> | undefined {
+  if (!WHOLE_PATH.test(key)) return undefined;
+  const path: Array<string | number> = [];
+  for (const m of key.matchAll(SEGMENT)) {
+    const part = (m[1] ?? m[2]).trim().replace(/^(["'])(.*)\1$/, '$2');
+    if (part === '' || FORBIDDEN.has(part)) return undefined;
+    path.push(/^\d+$/.test(part) ? Number(part) : part);
+  }
+  return typeof path[0] === 'string' ? path : undefined;
+}
 
 /** "a.b.0.c=value" → SetValue; throws a usage error (exit 2) naming the --set. */
 export function parseSet(text: string): SetValue {
   const eq = text.indexOf('=');
   if (eq <= 0) throw usageError(`--set ${JSON.stringify(text)}: is not field=value`, HINT);
   const key = text.slice(0, eq).trim();
-  const parts = key.split('.');
-  if (parts.some((p) => p === '' || p === '__proto__' || p === 'constructor' || p === 'prototype')) {
-    throw usageError(`--set ${JSON.stringify(text)}: "${key}" is not a dotted field path`, HINT);
-  }
-  const path = parts.map((p) => (/^\d+$/.test(p) ? Number(p) : p));
-  if (typeof path[0] === 'number') throw usageError(`--set ${JSON.stringify(text)}: "${key}" must start with a field name`, HINT);
+  const path = pathOf(key);
+  if (!path) throw usageError(`--set ${JSON.stringify(text)}: "${key}" is not a field path`, HINT);
   return { path, value: scalarOf(text.slice(eq + 1), text), text };
 }
 

@@ -41,10 +41,20 @@ describe('--set', () => {
     assert.equal(parseScenario(raw, 't').clients.count, 5000);
   });
 
+  test('a key with dots is written in brackets; [0] indexes a list', () => {
+    assert.deepEqual(parseSet('thresholds[latency.p99]=< 2s').path, ['thresholds', 'latency.p99']);
+    assert.deepEqual(parseSet('thresholds["loss.rate"]=< 1%').path, ['thresholds', 'loss.rate']);
+    assert.deepEqual(parseSet('faults[0].at=1s').path, ['faults', 0, 'at']);
+    const raw = scenarioWith({ thresholds: { 'latency.p99': '< 100ms' } });
+    applySets(raw, [parseSet('thresholds[latency.p99]=< 2s')]);
+    assert.deepEqual(parseScenario(raw, 't').thresholds, [{ expression: 'latency.p99', condition: '< 2s' }]);
+  });
+
   test('malformed --set values are refused naming the --set', () => {
     assert.match(refusal(() => parseSet('clients.count')).message, /^--set "clients.count": is not field=value$/);
-    assert.match(refusal(() => parseSet('clients..count=1')).message, /is not a dotted field path/);
-    assert.match(refusal(() => parseSet('__proto__.x=1')).message, /is not a dotted field path/);
+    assert.match(refusal(() => parseSet('clients..count=1')).message, /is not a field path/);
+    assert.match(refusal(() => parseSet('__proto__.x=1')).message, /is not a field path/);
+    assert.match(refusal(() => parseSet('0.x=1')).message, /is not a field path/);
     assert.match(refusal(() => parseSet('clients={count: 3}')).message, /is a mapping, not a single value/);
     assert.match(refusal(() => applySets(minimal(), [parseSet('name.first=a')])).message, /name is a single value, not a mapping/);
     assert.match(refusal(() => applySets(minimal(), [parseSet('faults.0.at=1s')])).message, /faults has no list to index/);
