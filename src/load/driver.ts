@@ -56,7 +56,7 @@ export class LoadDriver {
     this.clients = opts.plans.map((plan) => {
       const nth = nthOfNode.get(plan.node) ?? 0;
       nthOfNode.set(plan.node, nth + 1);
-      return new VirtualClient(plan.id, opts.nodeUrls[plan.node], plan.channels, plan.publishChannel, this.ctx,
+      return new VirtualClient(plan.id, opts.nodeUrls[plan.node], plan.channels, plan.publishChannel, contextFor(this.ctx, plan),
         localAddresses.length ? localAddresses[nth % localAddresses.length] : undefined);
     });
   }
@@ -104,4 +104,16 @@ export class LoadDriver {
       c.checkPublishDeadline(now);
     }
   }
+}
+
+/**
+ * The context a client of `plan` sees: the shared one, except for a client group's own publish
+ * rate. A prototype view, so every other field (the `publishing` flag, stats, scheduler) is
+ * the one shared object, read live.
+ */
+function contextFor(ctx: LoadContext, plan: ClientPlan): LoadContext {
+  if (plan.publishRate === undefined || plan.publishRate === ctx.spec.publishRate) return ctx;
+  const view = Object.create(ctx) as LoadContext;
+  Object.defineProperty(view, 'spec', { value: { ...ctx.spec, publishRate: plan.publishRate }, enumerable: true });
+  return view;
 }

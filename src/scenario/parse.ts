@@ -9,6 +9,7 @@ import { readFaultList, type FaultList, type FaultListContext } from './fault-li
 import { readFault } from './faults';
 import { FieldError, Fields, isPlainObject, pathText, type Path } from './fields';
 import { LIMITS, MAX_NODES } from './limits';
+import { readChannelDistribution, readGroups, readRooms } from './workload';
 import { shown } from './problem';
 import { MISBEHAVIOUR_MODES } from '../../reference-broker/misbehaviour';
 import type { ClientsSpec, ClusterSpec, RuntimeKind, Scenario, ThresholdSpec } from '../contracts/scenario';
@@ -25,7 +26,8 @@ export interface ParseOptions {
 
 const TOP = ['name', 'description', 'cluster', 'clients', 'duration', 'drain', 'recovery', 'faults', 'thresholds', 'guarantee', 'seed'];
 const CLUSTER = ['runtime', 'nodes', 'durable', 'history', 'historyAge', 'urls', 'misbehaviour', 'nodeImage', 'toxiproxyImage'];
-const CLIENTS = ['count', 'rampUp', 'channels', 'subscriptionsPerClient', 'publishers', 'publishRate', 'payloadBytes', 'reconnect', 'heartbeat'];
+const CLIENTS = ['count', 'rampUp', 'channels', 'subscriptionsPerClient', 'publishers', 'publishRate', 'payloadBytes', 'reconnect', 'heartbeat',
+  'channelDistribution', 'rooms', 'groups'];
 const RUNTIMES: readonly RuntimeKind[] = ['local', 'docker', 'external'];
 export { MAX_NODES } from './limits';
 export const MAX_PAYLOAD_BYTES = 60_000;
@@ -170,14 +172,19 @@ function readCluster(f: Fields | undefined): ClusterSpec {
 
 function readClients(f: Fields | undefined, top: Fields, durationMs: number): ClientsSpec {
   if (!f) top.fail('clients', 'is required', 'write at least "clients: { count: 100 }"');
-  const count = f.required('count', (k) => f.integer(k, { min: 1, hint: 'the number of virtual clients' }), 'write the number of virtual clients, e.g. "count: 100"');
+  const rawGroups = f.array('groups');
+  for (const key of ['count', 'publishers']) {
+    if (rawGroups && f.has(key)) f.fail(key, 'is the sum over groups when groups: is given', `leave ${key} out, and give each group its own`);
+  }
+  const count = rawGroups ? groupTotal(rawGroups)
+    : f.required('count', (k) => f.integer(k, { min: 1, hint: 'the number of virtual clients' }), 'write the number of virtual clients, e.g. "count: 100"');
   const rampUpMs = f.durationMs('rampUp') ?? 0;
   if (rampUpMs > durationMs) f.fail('rampUp', `${formatDuration(rampUpMs)} is longer than the run (duration ${formatDuration(durationMs)})`, 'ramp-up happens within "duration"');
   const channels = f.integer('channels', { min: 1, max: LIMITS.channels }) ?? 10;
   const subscriptionsPerClient = f.integer('subscriptionsPerClient', {
     min: 1, max: Math.min(channels, LIMITS.subscriptionsPerClient), hint: `a client subscribes to distinct channels (channels: ${channels}), at most ${LIMITS.subscriptionsPerClient}`,
   }) ?? 1;
-  const publishers = f.integer('publishers', { min: 0, max: count, hint: `publishers are some of the ${count} clients` }) ?? Math.min(count, channels);
+  let publishers = rawGroups ? 0 : f.integer('publishers', { min: 0, max: count, hint: `publishers are some of the ${count} clients` }) ?? Math.min(count, channels);
   const publishRate = f.ratePerSecond('publishRate') ?? 1;
   if (publishRate <= 0) f.fail('publishRate', `${shown(f.raw('publishRate'))} publishes nothing`, 'write "publishers: 0" for clients that only subscribe');
   if (publishRate > LIMITS.publishRate) f.fail('publishRate', `${shown(f.raw('publishRate'))} is more than ${LIMITS.publishRate}/s per publisher`, 'use more publishers at a lower rate');
@@ -200,7 +207,26 @@ function readClients(f: Fields | undefined, top: Fields, durationMs: number): Cl
   if (h && heartbeat.intervalMs <= 0) h.fail('interval', `${shown(h.raw('interval'))} is not a positive duration`);
   if (h && heartbeat.timeoutMs <= 0) h.fail('timeout', `${shown(h.raw('timeout'))} is not a positive duration`);
 
-  return { count, rampUpMs, channels, subscriptionsPerClient, publishers, publishRate, payloadBytes, reconnect, heartbeat };
+  const shapes: Partial<ClientsSpec> = {};
+  if (rawGroups) {
+    shapes.groups = readGroups(rawGroups, f.at('groups'), { channels, subscriptionsPerClient, publishRate });
+    publishers = shapes.groups.reduce((n, g) => n + g.publishers, 0);
+  }
+  const channelDistribution = readChannelDistribution(f);
+  if (channelDistribution) shapes.channelDistribution = channelDistribution;
+  const rooms = readRooms(f, count, count - publishers);
+  if (rooms) shapes.rooms = rooms;
+  return { count, rampUpMs, channels, subscriptionsPerClient, publishers, publishRate, payloadBytes, reconnect, heartbeat, ...shapes };
+}
+
+/** clients.count when groups: is given: the sum of their counts (each one checked in readGroups). */
+function groupTotal(groups: unknown[]): number {
+  let total = 0;
+  for (const g of groups) {
+    const n = isPlainObject(g) ? g.count : undefined;
+    if (typeof n === 'number' && Number.isSafeInteger(n) && n > 0) total += n;
+  }
+  return Math.max(total, 1);
 }
 
 function readThresholds(top: Fields, errors: FieldError[]): ThresholdSpec[] {

@@ -1,0 +1,101 @@
+// Workload shapes of issue 14: zipf channel popularity, big rooms beside small channels, client
+// groups with their own counts and rates: validated like the rest, planned from the seed.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { planClients, zipfCdf } from '../../src/load/assignment';
+import { parseScenario } from '../../src/scenario/parse';
+import type { ClientsSpec } from '../../src/contracts/scenario';
+import { UserError } from '../../src/util/errors';
+
+const clients = (c: Record<string, unknown>): ClientsSpec => parseScenario({ name: 't', duration: '60s', clients: c }, 't').clients;
+const refused = (c: Record<string, unknown>): string => {
+  try {
+    clients(c);
+  } catch (e) {
+    assert.ok(e instanceof UserError);
+    assert.equal(e.exitCode, 2);
+    return e.message;
+  }
+  return assert.fail('expected a refusal');
+};
+const countBy = <T>(items: T[]): Map<T, number> => {
+  const m = new Map<T, number>();
+  for (const x of items) m.set(x, (m.get(x) ?? 0) + 1);
+  return m;
+};
+
+describe('channelDistribution', () => {
+  test('zipf(1.1) over 100 channels: the hottest channel holds 1/H(100, 1.1) = 23.4 % of random subscriptions', () => {
+    const spec = clients({ count: 20_000, channels: 100, publishers: 0, channelDistribution: 'zipf(1.1)' });
+    assert.deepEqual(spec.channelDistribution, { kind: 'zipf', s: 1.1 });
+    const subs = planClients(spec, 3, 7, 'r').flatMap((p) => p.channels);
+    const counts = [...countBy(subs).entries()].sort((a, b) => b[1] - a[1]);
+    assert.equal(counts[0][0], 'r.ch0', 'channel 0 is the hottest');
+    const share = counts[0][1] / subs.length;
+    assert.ok(Math.abs(share - 0.2338) < 0.015, `hottest share ${share}`);
+    assert.ok(counts[counts.length - 1][1] < counts[0][1] / 50, 'the coldest channel is far colder');
+    assert.ok(Math.abs(zipfCdf(100, 1.1)[0] - 0.2338) < 0.0005);
+  });
+
+  test('uniform (the default) spreads evenly; zipf keeps subscriptions distinct and publishers on their channel', () => {
+    const uniform = countBy(planClients(clients({ count: 20_000, channels: 100, publishers: 0 }), 3, 7, 'r').flatMap((p) => p.channels));
+    assert.ok(Math.max(...uniform.values()) / 20_000 < 0.02);
+    const plans = planClients(clients({ count: 500, channels: 8, subscriptionsPerClient: 6, publishers: 40, channelDistribution: 'zipf(2)' }), 3, 1, 'r');
+    for (const p of plans) {
+      assert.equal(new Set(p.channels).size, 6);
+      if (p.publishChannel) assert.ok(p.channels.includes(p.publishChannel));
+    }
+  });
+
+  test('refusals name the field', () => {
+    assert.match(refused({ count: 10, channelDistribution: 'pareto' }), /clients\.channelDistribution: "pareto" is not uniform or zipf\(s\)$/);
+    assert.match(refused({ count: 10, channelDistribution: 'zipf(0)' }), /zipf exponent 0 is not more than 0/);
+  });
+});
+
+describe('rooms', () => {
+  test('a big room beside small channels: exactly its subscribers, its publisher publishes nowhere else', () => {
+    const spec = clients({ count: 3000, channels: 50, publishers: 50, rooms: [{ channels: 1, subscribers: 2500 }, { channels: 3, subscribers: 20, publishers: 2 }] });
+    assert.deepEqual(spec.rooms, [{ channels: 1, subscribers: 2500, publishers: 1 }, { channels: 3, subscribers: 20, publishers: 2 }]);
+    const plans = planClients(spec, 3, 5, 'r');
+    const members = countBy(plans.flatMap((p) => p.channels.filter((c) => c.includes('.room'))));
+    assert.deepEqual([...members.entries()].sort(), [['r.room0', 2500], ['r.room1', 20], ['r.room2', 20], ['r.room3', 20]]);
+    const roomPublishers = plans.filter((p) => p.publishChannel?.includes('.room'));
+    assert.equal(roomPublishers.length, 1 + 3 * 2);
+    for (const p of roomPublishers) assert.ok(p.channels.includes(p.publishChannel!), 'a room publisher reads its room');
+    assert.equal(plans.filter((p) => p.publishChannel).length, 50 + 7);
+    assert.deepEqual(planClients(spec, 3, 5, 'r'), plans, 'same seed, same rooms');
+  });
+
+  test('refusals name the field', () => {
+    assert.match(refused({ count: 10, rooms: [{ subscribers: 11 }] }), /clients\.rooms\[0\]\.subscribers: 11 is not between 1 and 10$/);
+    assert.match(refused({ count: 10, publishers: 10, rooms: [{ subscribers: 5 }] }), /clients\.rooms: needs 1 room publishers but only 0 clients publish nowhere else$/);
+    assert.match(refused({ count: 10, rooms: [{ subscribers: 5, size: 3 }] }), /clients\.rooms\[0\]\.size: unknown field$/);
+  });
+});
+
+describe('client groups', () => {
+  test('a subscribe-only crowd and publish-heavy bots: counts, publishers and rates per group', () => {
+    const spec = clients({
+      channels: 4, publishRate: '1/s',
+      groups: [{ name: 'crowd', count: 300, subscriptionsPerClient: 2 }, { name: 'bots', count: 6, publishers: 6, publishRate: '20/s' }],
+    });
+    assert.equal(spec.count, 306);
+    assert.equal(spec.publishers, 6);
+    const plans = planClients(spec, 3, 1, 'r');
+    const crowd = plans.filter((p) => p.group === 'crowd');
+    const bots = plans.filter((p) => p.group === 'bots');
+    assert.deepEqual([crowd.length, bots.length], [300, 6]);
+    assert.ok(crowd.every((p) => p.publishChannel === null && p.channels.length === 2));
+    assert.ok(bots.every((p) => p.publishChannel !== null && p.publishRate === 20 && p.channels.length === 1));
+    assert.equal(new Set(bots.map((p) => p.publishChannel)).size, 4, 'every channel has a publisher');
+  });
+
+  test('refusals name the field', () => {
+    assert.match(refused({ count: 5, groups: [{ count: 5 }] }), /clients\.count: is the sum over groups when groups: is given$/);
+    assert.match(refused({ groups: [{ name: 'a', count: 1 }, { name: 'a', count: 2 }] }), /clients\.groups\[1\]\.name: "a" is used by another group$/);
+    assert.match(refused({ groups: [{ count: 3, publishers: 4 }] }), /clients\.groups\[0\]\.publishers: 4 is not between 0 and 3$/);
+    assert.match(refused({ groups: [{ publishers: 1 }] }), /clients\.groups\[0\]\.count: is required$/);
+    assert.match(refused({ groups: [] }), /clients\.groups: is empty$/);
+  });
+});
