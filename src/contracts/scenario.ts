@@ -39,7 +39,11 @@ export interface ClientsSpec {
   rooms?: RoomSpec[];
   /** clients in groups with their own counts and rates; count and publishers are then their sums */
   groups?: ClientGroupSpec[];
+  /** the top-level `stages:`: connected clients ramp linearly to each stage's target (from 0) */
+  stages?: StageSpec[];
 }
+
+export interface StageSpec { durationMs: number; clients: number }
 
 /** zipf(s): channel k (1-based) is picked with probability k^-s / sum over j of j^-s. */
 export type ChannelDistribution = { kind: 'uniform' } | { kind: 'zipf'; s: number };

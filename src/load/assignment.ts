@@ -1,6 +1,6 @@
 // Who connects where, subscribes to what and publishes where: a pure function of the
 // scenario and its seed, so the same seed gives the same run plan.
-import type { ChannelDistribution, ClientsSpec } from '../contracts/scenario';
+import type { ChannelDistribution, ClientsSpec, StageSpec } from '../contracts/scenario';
 import { randomInt, seededRandom, type Random } from './random';
 
 export interface ClientPlan {
@@ -11,6 +11,7 @@ export interface ClientPlan {
   startOffsetMs: number;      // when it connects, relative to the start of the ramp
   group?: string;             // clients.groups: the group it belongs to
   publishRate?: number;       // clients.groups: its group's rate (else clients.publishRate)
+  leaveOffsetMs?: number;     // stages: when it leaves for good (relative to the start of the ramp)
 }
 
 export const channelName = (runTag: string, k: number): string => `${runTag}.ch${k}`;
@@ -51,7 +52,34 @@ export function planClients(spec: ClientsSpec, nodeCount: number, seed: number, 
     plans.push(plan);
   });
   if (spec.rooms) addRooms(spec, plans, random, runTag);
+  if (spec.stages) applyStages(spec.stages, plans);
   return plans;
+}
+
+/**
+ * Client i (0-based) is connected while the stage curve is above i: it joins when a rise
+ * reaches i + 1 and leaves when a fall reaches i (the last to join leaves first).
+ */
+function applyStages(stages: StageSpec[], plans: ClientPlan[]): void {
+  plans.forEach((plan, i) => {
+    const level = i + 1;
+    let t = 0;
+    let from = 0;
+    let joined = false;
+    delete plan.leaveOffsetMs;
+    for (const { durationMs, clients: to } of stages) {
+      if (!joined && to > from && level > from && level <= to) {
+        plan.startOffsetMs = t + ((level - from) / (to - from)) * durationMs;
+        joined = true;
+      } else if (joined && to < from && level > to && level <= from) {
+        // it leaves as the curve reaches level - 1: the last one leaves as the stage ends at 0
+        plan.leaveOffsetMs = t + ((from - (level - 1)) / (from - to)) * durationMs;
+        return;
+      }
+      t += durationMs;
+      from = to;
+    }
+  });
 }
 
 /**

@@ -1,7 +1,8 @@
 // Workload shapes under clients: channel popularity (channelDistribution), big rooms beside
 // the small channels (rooms), and client groups with their own counts and rates (groups).
 // Read field by field like the rest of the scenario; planned in src/load/assignment.ts.
-import type { ChannelDistribution, ClientGroupSpec, RoomSpec } from '../contracts/scenario';
+import type { ChannelDistribution, ClientGroupSpec, ClientsSpec, RoomSpec, StageSpec } from '../contracts/scenario';
+import { formatDuration } from './units';
 import { FieldError, Fields, type Path } from './fields';
 import { LIMITS } from './limits';
 import { shown } from './problem';
@@ -62,4 +63,35 @@ export function readGroups(list: unknown[], path: Path, defaults: GroupDefaults)
     if (publishRate > LIMITS.publishRate) g.fail('publishRate', `${shown(g.raw('publishRate'))} is more than ${LIMITS.publishRate}/s per publisher`);
     return { name, count, subscriptionsPerClient, publishers, publishRate };
   });
+}
+
+/**
+ * k6-style `stages:` of connected clients: from 0, each stage moves linearly to its target.
+ * Clients join in order and leave in reverse order (the last to join leaves first), and a
+ * client that left does not come back, so targets may rise and then fall, not rise again.
+ */
+export function readStages(top: Fields, clients: ClientsSpec, durationMs: number): StageSpec[] | undefined {
+  const list = top.array('stages');
+  if (list === undefined) return undefined;
+  if (list.length === 0) top.fail('stages', 'is empty', 'leave stages out, or write e.g. [{ duration: 10s, clients: 100 }]');
+  if (clients.rampUpMs > 0) top.fail('stages', 'replaces clients.rampUp', 'leave clients.rampUp out when stages: is given');
+  let total = 0;
+  let fell = false;
+  let previous = 0;
+  let peak = 0;
+  const stages = list.map((raw, i) => {
+    const st = Fields.open(raw, [...top.at('stages'), i], ['duration', 'clients']);
+    const stageMs = st.required('duration', st.durationMs, 'write how long the stage lasts, e.g. "duration: 10s"');
+    if (stageMs <= 0) st.fail('duration', `${shown(st.raw('duration'))} is not a positive duration`);
+    const target = st.required('clients', (k) => st.integer(k, { min: 0, max: clients.count, hint: `stages move between 0 and clients.count (${clients.count})` }), 'write the connected clients to reach, e.g. "clients: 100"');
+    if (target > previous && fell) st.fail('clients', `${target} rises again after a ramp-down`, 'a client that left does not come back; ramp up, hold, then ramp down once');
+    if (target < previous) fell = true;
+    previous = target;
+    peak = Math.max(peak, target);
+    total += stageMs;
+    return { durationMs: stageMs, clients: target };
+  });
+  if (total > durationMs) top.fail('stages', `last ${formatDuration(total)}, longer than the run (duration ${formatDuration(durationMs)})`, 'stages happen within "duration"');
+  if (peak !== clients.count) top.fail('stages', `reach at most ${peak} clients but clients.count is ${clients.count}`, `write clients.count: ${peak}, or a stage that reaches ${clients.count}`);
+  return stages;
 }

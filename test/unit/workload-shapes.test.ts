@@ -99,3 +99,35 @@ describe('client groups', () => {
     assert.match(refused({ groups: [] }), /clients\.groups: is empty$/);
   });
 });
+
+describe('stages', () => {
+  const staged = (stages: unknown, c: Record<string, unknown> = { count: 100 }) =>
+    parseScenario({ name: 't', duration: '60s', clients: c, stages }, 't').clients;
+
+  test('ramp, hold, ramp-down: clients join in order, the last to join leaves first, 0 at the end', () => {
+    const spec = staged([{ duration: '10s', clients: 100 }, { duration: '20s', clients: 100 }, { duration: '10s', clients: 0 }]);
+    assert.deepEqual(spec.stages, [{ durationMs: 10_000, clients: 100 }, { durationMs: 20_000, clients: 100 }, { durationMs: 10_000, clients: 0 }]);
+    const plans = planClients(spec, 3, 1, 'r');
+    assert.equal(plans[0].startOffsetMs, 100);
+    assert.equal(plans[99].startOffsetMs, 10_000);
+    assert.equal(plans[99].leaveOffsetMs, 30_100);
+    assert.equal(plans[0].leaveOffsetMs, 40_000);
+    const connectedAt = (t: number) => plans.filter((p) => p.startOffsetMs <= t && (p.leaveOffsetMs ?? Infinity) > t).length;
+    assert.deepEqual([0, 5000, 10_000, 25_000, 35_000, 40_000].map(connectedAt), [0, 50, 100, 100, 50, 0]);
+  });
+
+  test('a partial ramp-down leaves the rest connected to the end', () => {
+    const plans = planClients(staged([{ duration: '5s', clients: 100 }, { duration: '5s', clients: 40 }]), 3, 1, 'r');
+    assert.equal(plans.filter((p) => p.leaveOffsetMs !== undefined).length, 60);
+    assert.equal(plans[39].leaveOffsetMs, undefined);
+  });
+
+  test('refusals name the field', () => {
+    const message = (stages: unknown, c?: Record<string, unknown>) => { try { staged(stages, c); } catch (e) { return (e as Error).message; } return ''; };
+    assert.match(message([{ duration: '5s', clients: 100 }, { duration: '5s', clients: 0 }, { duration: '5s', clients: 50 }]), /stages\[2\]\.clients: 50 rises again after a ramp-down$/);
+    assert.match(message([{ duration: '50s', clients: 100 }, { duration: '20s', clients: 0 }]), /stages: last 1\.167m, longer than the run|stages: last 70s, longer than the run/);
+    assert.match(message([{ duration: '5s', clients: 50 }]), /stages: reach at most 50 clients but clients\.count is 100$/);
+    assert.match(message([{ duration: '5s', clients: 101 }]), /stages\[0\]\.clients: 101 is not between 0 and 100$/);
+    assert.match(message([{ duration: '5s', clients: 100 }], { count: 100, rampUp: '2s' }), /stages: replaces clients\.rampUp$/);
+  });
+});
