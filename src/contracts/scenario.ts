@@ -41,9 +41,18 @@ export interface ClientsSpec {
   groups?: ClientGroupSpec[];
   /** the top-level `stages:`: connected clients ramp linearly to each stage's target (from 0) */
   stages?: StageSpec[];
+  /** the top-level `churn:`, normalised */
+  churn?: ChurnSpec;
 }
 
 export interface StageSpec { durationMs: number; clients: number }
+
+/** The top-level `churn:`: subscribe-only clients leave and fresh ones take their place. */
+export interface ChurnSpec {
+  ratePerSecond: number;       // leaves (each followed at once by a join) per second
+  fromMs: number;              // first leave: when the ramp is over
+  untilMs: number;             // no leave from here on: the end of publishing
+}
 
 /** zipf(s): channel k (1-based) is picked with probability k^-s / sum over j of j^-s. */
 export type ChannelDistribution = { kind: 'uniform' } | { kind: 'zipf'; s: number };

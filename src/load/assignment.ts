@@ -1,6 +1,6 @@
 // Who connects where, subscribes to what and publishes where: a pure function of the
 // scenario and its seed, so the same seed gives the same run plan.
-import type { ChannelDistribution, ClientsSpec, StageSpec } from '../contracts/scenario';
+import type { ChannelDistribution, ChurnSpec, ClientsSpec, StageSpec } from '../contracts/scenario';
 import { randomInt, seededRandom, type Random } from './random';
 
 export interface ClientPlan {
@@ -53,7 +53,29 @@ export function planClients(spec: ClientsSpec, nodeCount: number, seed: number, 
   });
   if (spec.rooms) addRooms(spec, plans, random, runTag);
   if (spec.stages) applyStages(spec.stages, plans);
+  if (spec.churn) addChurn(spec.churn, plans, nodeCount);
   return plans;
+}
+
+/**
+ * Leave k happens at from + k / rate (for every k before `until`): the subscribe-only client
+ * connected longest leaves, and a fresh client (new id, same channels, fresh subscribe) joins
+ * at that moment on the next node in turn.
+ */
+function addChurn(churn: ChurnSpec, plans: ClientPlan[], nodeCount: number): void {
+  const queue = plans.filter((p) => p.publishChannel === null);
+  let head = 0;
+  for (let k = 0; ; k++) {
+    const atMs = churn.fromMs + (k * 1000) / churn.ratePerSecond;
+    if (atMs >= churn.untilMs) break;
+    const leaver = queue[head++];
+    leaver.leaveOffsetMs = atMs;
+    const i = plans.length;
+    const joiner: ClientPlan = { id: `c${i}`, node: i % nodeCount, channels: [...leaver.channels], publishChannel: null, startOffsetMs: atMs };
+    if (leaver.group !== undefined) joiner.group = leaver.group;
+    plans.push(joiner);
+    queue.push(joiner);
+  }
 }
 
 /**

@@ -9,7 +9,7 @@ import { readFaultList, type FaultList, type FaultListContext } from './fault-li
 import { readFault } from './faults';
 import { FieldError, Fields, isPlainObject, pathText, type Path } from './fields';
 import { LIMITS, MAX_NODES } from './limits';
-import { readChannelDistribution, readGroups, readRooms, readStages } from './workload';
+import { readChannelDistribution, readChurn, readGroups, readRooms, readStages } from './workload';
 import { shown } from './problem';
 import { MISBEHAVIOUR_MODES } from '../../reference-broker/misbehaviour';
 import type { ClientsSpec, ClusterSpec, RuntimeKind, Scenario, ThresholdSpec } from '../contracts/scenario';
@@ -24,7 +24,7 @@ export interface ParseOptions {
   openFilesLimit?: number;
 }
 
-const TOP = ['name', 'description', 'cluster', 'clients', 'duration', 'drain', 'recovery', 'faults', 'thresholds', 'guarantee', 'seed', 'stages'];
+const TOP = ['name', 'description', 'cluster', 'clients', 'duration', 'drain', 'recovery', 'faults', 'thresholds', 'guarantee', 'seed', 'stages', 'churn'];
 const CLUSTER = ['runtime', 'nodes', 'durable', 'history', 'historyAge', 'urls', 'misbehaviour', 'nodeImage', 'toxiproxyImage'];
 const CLIENTS = ['count', 'rampUp', 'channels', 'subscriptionsPerClient', 'publishers', 'publishRate', 'payloadBytes', 'reconnect', 'heartbeat',
   'channelDistribution', 'rooms', 'groups'];
@@ -89,6 +89,7 @@ function readScenario(raw: unknown, errors: FieldError[]): Scenario {
   const cluster = collecting(errors, () => readCluster(top.object('cluster', CLUSTER, { historySeconds: 'write "historyAge: 1h"', fault: 'the broker\'s own misbehaviour is "misbehaviour: { mode: drop }"; injected faults go under the top-level faults:' })));
   const clients = collecting(errors, () => readClients(top.object('clients', CLIENTS), top, durationForChecks));
   if (clients) collecting(errors, () => { const stages = readStages(top, clients, durationForChecks); if (stages) clients.stages = stages; });
+  if (clients) collecting(errors, () => { const churn = readChurn(top, clients, durationForChecks); if (churn) clients.churn = churn; });
   const seed = collecting(errors, () => top.integer('seed', { min: 0, max: 0xffff_ffff, hint: 'the seed is a 32-bit unsigned integer' }) ?? 1);
   const faultList = cluster && clients && durationMs !== undefined && seed !== undefined
     ? readFaults(top, { nodes: nodeIds(cluster.nodes), runtime: cluster.runtime, durationMs, rampUpMs: clients.rampUpMs, seed }, errors)

@@ -1,7 +1,7 @@
 // Workload shapes under clients: channel popularity (channelDistribution), big rooms beside
 // the small channels (rooms), and client groups with their own counts and rates (groups).
 // Read field by field like the rest of the scenario; planned in src/load/assignment.ts.
-import type { ChannelDistribution, ClientGroupSpec, ClientsSpec, RoomSpec, StageSpec } from '../contracts/scenario';
+import type { ChannelDistribution, ChurnSpec, ClientGroupSpec, ClientsSpec, RoomSpec, StageSpec } from '../contracts/scenario';
 import { formatDuration } from './units';
 import { FieldError, Fields, type Path } from './fields';
 import { LIMITS } from './limits';
@@ -94,4 +94,25 @@ export function readStages(top: Fields, clients: ClientsSpec, durationMs: number
   if (total > durationMs) top.fail('stages', `last ${formatDuration(total)}, longer than the run (duration ${formatDuration(durationMs)})`, 'stages happen within "duration"');
   if (peak !== clients.count) top.fail('stages', `reach at most ${peak} clients but clients.count is ${clients.count}`, `write clients.count: ${peak}, or a stage that reaches ${clients.count}`);
   return stages;
+}
+
+/** At most this many clients joining by churn in one run: each is planned up front. */
+export const MAX_CHURN_JOINS = 100_000;
+
+/**
+ * `churn: { rate: 5/s }`: from the end of the ramp to the end of publishing, subscribe-only
+ * clients leave at `rate` (the longest-connected first) and each is replaced at once by a
+ * fresh client subscribing to the same channels. Publishers stay.
+ */
+export function readChurn(top: Fields, clients: ClientsSpec, durationMs: number): ChurnSpec | undefined {
+  const c = top.object('churn', ['rate']);
+  if (!c) return undefined;
+  if (clients.stages) top.fail('churn', 'cannot be combined with stages: yet', 'use one of them');
+  const ratePerSecond = c.required('rate', c.ratePerSecond, 'write how many clients leave (and join) per second, e.g. "rate: 5/s"');
+  if (ratePerSecond <= 0) c.fail('rate', `${shown(c.raw('rate'))} is not a positive rate`, 'leave churn out for no churn');
+  if (clients.count - clients.publishers <= 0) top.fail('churn', 'has no subscribe-only client to replace', 'publishers stay; lower clients.publishers');
+  const fromMs = clients.rampUpMs;
+  const joins = Math.ceil(((durationMs - fromMs) * ratePerSecond) / 1000);
+  if (joins > MAX_CHURN_JOINS) c.fail('rate', `makes ${joins} clients join over the run, more than ${MAX_CHURN_JOINS}`, 'lower the rate or shorten the run');
+  return { ratePerSecond, fromMs, untilMs: durationMs };
 }

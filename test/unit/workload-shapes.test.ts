@@ -131,3 +131,32 @@ describe('stages', () => {
     assert.match(message([{ duration: '5s', clients: 100 }], { count: 100, rampUp: '2s' }), /stages: replaces clients\.rampUp$/);
   });
 });
+
+describe('churn', () => {
+  const churned = (churn: unknown, c: Record<string, unknown> = { count: 100, publishers: 10, rampUp: '2s' }) =>
+    parseScenario({ name: 't', duration: '12s', clients: c, churn }, 't').clients;
+
+  test('rate 5/s from the end of the ramp: 5 leaves and 5 fresh joins every second, publishers stay', () => {
+    const spec = churned({ rate: '5/s' });
+    assert.deepEqual(spec.churn, { ratePerSecond: 5, fromMs: 2000, untilMs: 12_000 });
+    const plans = planClients(spec, 3, 1, 'r');
+    const leaves = plans.filter((p) => p.leaveOffsetMs !== undefined);
+    const joins = plans.slice(100);
+    assert.equal(leaves.length, 50);
+    assert.equal(joins.length, 50);
+    for (let s = 2; s < 12; s++) {
+      assert.equal(leaves.filter((p) => Math.floor(p.leaveOffsetMs! / 1000) === s).length, 5, `leaves in second ${s}`);
+      assert.equal(joins.filter((p) => Math.floor(p.startOffsetMs / 1000) === s).length, 5, `joins in second ${s}`);
+    }
+    assert.ok(leaves.every((p) => p.publishChannel === null), 'publishers stay');
+    assert.equal(new Set(plans.map((p) => p.id)).size, 150, 'every joiner is a new client');
+    assert.deepEqual(joins[0].channels, plans[10].channels, 'the first joiner takes the first leaver’s channels');
+  });
+
+  test('refusals name the field', () => {
+    const message = (churn: unknown, c?: Record<string, unknown>) => { try { churned(churn, c); } catch (e) { return (e as Error).message; } return ''; };
+    assert.match(message({ rate: '0/s' }), /churn\.rate: "0\/s" is not a positive rate$/);
+    assert.match(message({ rate: '5/s', session: '10s' }), /churn\.session: unknown field$/);
+    assert.match(message({ rate: '5/s' }, { count: 10, publishers: 10 }), /churn: has no subscribe-only client to replace$/);
+  });
+});
