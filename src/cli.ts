@@ -6,19 +6,22 @@ import { Command, CommanderError, Option } from 'commander';
 import { EXIT, UserError, usageError } from './util/errors';
 import type { RuntimeKind } from './contracts/scenario';
 import { MISBEHAVIOUR_MODES } from '../reference-broker/misbehaviour';
+import { bundledScenarioDir, resolveScenarioArg } from './scenario/bundled';
+import { applySets, parseSet, type SetValue } from './scenario/set-values';
+import { colorWanted } from './util/color';
 
 const VERSION: string = (require('../../package.json') as { version: string }).version;
 
-function fail(err: unknown): never {
+export function fail(err: unknown): never {
   if (err instanceof UserError) {
-    process.stderr.write(`${err.oneLine()}\n`);
+    process.stderr.write(`${err.lines().join('\n')}\n`);
     process.exit(err.exitCode);
   }
   if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : EXIT.usage);
   const e = err as Error;
   process.stderr.write(`chat-bench: internal error: ${e?.message ?? String(err)} (hint: rerun with CHAT_BENCH_DEBUG=1 for details, and report it)\n`);
   if (process.env.CHAT_BENCH_DEBUG) process.stderr.write(`${e?.stack ?? ''}\n`);
-  process.exit(EXIT.infrastructure);
+  process.exit(EXIT.internal);
 }
 
 /** Ctrl-C: the first one stops the run cleanly (exit 130); a second one exits at once. */
@@ -53,18 +56,22 @@ function overridesOf(o: RunCliOptions): (raw: Record<string, unknown>) => void {
       cluster.misbehaviour = rate === undefined ? { mode: o.misbehave } : { mode: o.misbehave, rate };
     }
     if (o.seed !== undefined) raw.seed = o.seed;
+    applySets(raw, o.set ?? []);
   };
 }
 
 interface RunCliOptions {
   runtime?: RuntimeKind; out: string; junit?: string; jsonSummary?: boolean; quiet?: boolean;
   nodeImage?: string; toxiproxyImage?: string; misbehave?: string; misbehaveRate?: number; seed?: number;
-  workers?: number;
+  workers?: number; set?: SetValue[];
 }
+
+/** Repeatable --set: each one parsed at once, so a malformed one fails before anything starts. */
+const collectSet = (text: string, previous: SetValue[] = []): SetValue[] => [...previous, parseSet(text)];
 
 async function runCommand(file: string, o: RunCliOptions): Promise<void> {
   const { loadScenarioFile } = await import('./scenario/load');
-  const scenario = loadScenarioFile(file, overridesOf(o));
+  const scenario = loadScenarioFile(resolveScenarioArg(file), overridesOf(o));
   const { runScenario } = await import('./run');
   const { defaultWorkers, engineFactory } = await import('./load/workers');
   const { fdLimit } = await import('./util/fd-limits');
@@ -83,7 +90,7 @@ async function runCommand(file: string, o: RunCliOptions): Promise<void> {
   });
   // The verdict first: a disk that fills up while writing the reports must not hide it.
   if (o.jsonSummary) process.stdout.write(`${formatJsonSummary(outcome.results)}\n`);
-  else process.stdout.write(`${formatSummary(outcome.results, { color: process.stdout.isTTY === true })}\n`);
+  else process.stdout.write(`${formatSummary(outcome.results, { color: colorWanted(process.stdout) })}\n`);
   const paths = await writeReports(outcome.results, outcome.runDir, { junit: o.junit });
   if (!o.quiet) process.stderr.write(`results: ${paths.resultsPath}\nreport:  ${paths.htmlPath}\n${paths.junitPath ? `junit:   ${paths.junitPath}\n` : ''}`);
   process.exitCode = outcome.exitCode;
@@ -100,7 +107,7 @@ export function buildProgram(): Command {
 
   program.command('run')
     .description('run a scenario: start the cluster, inject its faults, drive the clients, check every stream')
-    .argument('<scenario>', 'scenario file (YAML or JSON)')
+    .argument('<scenario>', 'scenario file (YAML or JSON), or the name of a bundled one (see chat-bench list)')
     .addOption(new Option('--runtime <kind>', 'override cluster.runtime').choices(['local', 'docker', 'external']))
     .option('--out <dir>', 'folder for run outputs', 'reports')
     .option('--junit <file>', 'also write JUnit XML (one test case per threshold)')
@@ -115,27 +122,29 @@ export function buildProgram(): Command {
       return r;
     })
     .option('--seed <n>', 'override the scenario seed', parseIntOption('--seed', 0))
+    .option('--set <field=value>', 'set any scenario field, e.g. clients.count=5000 (repeatable; checked like the file)', collectSet)
     .option('--workers <n>', `load processes for the clients (1 = this process; default: 1 below 5000 clients, else cores - 1 and as many as the open-files limit needs)`, parseIntOption('--workers', 1))
     .action(runCommand);
 
   program.command('validate')
     .description('check scenario files without running them')
-    .argument('<files...>', 'scenario files')
-    .action(async (files: string[]) => {
+    .argument('<files...>', 'scenario files, or names of bundled ones')
+    .option('--set <field=value>', 'set a scenario field in every file, as run does (repeatable)', collectSet)
+    .action(async (files: string[], o: { set?: SetValue[] }) => {
       const { loadScenarioFile } = await import('./scenario/load');
       // Every file is checked, whatever happened to the one before; the exit code is the
-      // worst outcome: 3 if one hit an internal error, else 2 if any was refused.
+      // worst outcome: 4 if one hit an internal error, else 2 if any was refused.
       let bad = 0;
       let internal = 0;
       for (const f of files) {
         try {
-          const s = loadScenarioFile(f);
+          const s = loadScenarioFile(resolveScenarioArg(f), (raw) => applySets(raw, o.set ?? []));
           const random = s.randomFaults ? `, random nemesis seed ${s.randomFaults.seed}: ${s.generatedFaults?.length ?? 0} generated` : '';
           process.stdout.write(`ok      ${f} (${s.name}: ${s.clients.count} clients, ${s.cluster.nodes} nodes, ${s.faults.length} faults${random})\n`);
         } catch (err) {
           if (err instanceof UserError) {
             bad++;
-            process.stderr.write(`${err.oneLine()}\n`);
+            process.stderr.write(`${err.lines().join('\n')}\n`);
           } else {
             internal++;
             process.stderr.write(`chat-bench: scenario ${f}: internal error: ${(err as Error)?.message ?? String(err)} (hint: rerun with CHAT_BENCH_DEBUG=1 for details, and report it)\n`);
@@ -143,16 +152,16 @@ export function buildProgram(): Command {
           }
         }
       }
-      if (internal) process.exitCode = EXIT.infrastructure;
+      if (internal) process.exitCode = EXIT.internal;
       else if (bad) process.exitCode = EXIT.usage;
     });
 
   program.command('list')
     .description('list the ready scenarios and what each proves')
-    .option('--dir <dir>', 'scenario folder', 'scenarios')
-    .action(async (o: { dir: string }) => {
+    .option('--dir <dir>', 'scenario folder (default: the scenarios bundled with chat-bench)')
+    .action(async (o: { dir?: string }) => {
       const { listScenarios } = await import('./scenario/list');
-      for (const s of listScenarios(o.dir)) process.stdout.write(`${s.file.padEnd(28)} ${s.summary}\n`);
+      for (const s of listScenarios(o.dir ?? bundledScenarioDir())) process.stdout.write(`${s.file.padEnd(28)} ${s.summary}\n`);
     });
 
   program.command('report')

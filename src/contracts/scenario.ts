@@ -33,6 +33,42 @@ export interface ClientsSpec {
   payloadBytes: number;        // size of the envelope's padding target
   reconnect: ReconnectSpec;
   heartbeat: { intervalMs: number; timeoutMs: number };
+  /** how random subscriptions pick channels (absent: uniform) */
+  channelDistribution?: ChannelDistribution;
+  /** extra channels with a fixed number of subscribers each (big rooms beside small ones) */
+  rooms?: RoomSpec[];
+  /** clients in groups with their own counts and rates; count and publishers are then their sums */
+  groups?: ClientGroupSpec[];
+  /** the top-level `stages:`: connected clients ramp linearly to each stage's target (from 0) */
+  stages?: StageSpec[];
+  /** the top-level `churn:`, normalised */
+  churn?: ChurnSpec;
+}
+
+export interface StageSpec { durationMs: number; clients: number }
+
+/** The top-level `churn:`: subscribe-only clients leave and fresh ones take their place. */
+export interface ChurnSpec {
+  ratePerSecond: number;       // leaves (each followed at once by a join) per second
+  fromMs: number;              // first leave: when the ramp is over
+  untilMs: number;             // no leave from here on: the end of publishing
+}
+
+/** zipf(s): channel k (1-based) is picked with probability k^-s / sum over j of j^-s. */
+export type ChannelDistribution = { kind: 'uniform' } | { kind: 'zipf'; s: number };
+
+export interface RoomSpec {
+  channels: number;            // how many rooms of this size
+  subscribers: number;         // distinct clients subscribed to each
+  publishers: number;          // of those, how many publish into it (clients that publish nowhere else)
+}
+
+export interface ClientGroupSpec {
+  name: string;
+  count: number;
+  subscriptionsPerClient: number;
+  publishers: number;          // the first `publishers` clients of the group publish
+  publishRate: number;         // per publisher of this group, messages per second
 }
 
 export type FaultTarget =

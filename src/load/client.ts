@@ -64,6 +64,19 @@ export class VirtualClient implements Timed {
     if (ws) ws.terminate();
   }
 
+  /**
+   * Leaves for good (stages: a ramp-down): its streams end here, so the checker owes it
+   * nothing published after this moment, and it no longer counts as connected.
+   */
+  leave(): void {
+    if (this.state === State.Open) {
+      this.ctx.stats.connected--;
+      const nowUs = toUs(this.ctx.now());
+      for (const s of this.streams) this.ctx.ledger.dropped(s, nowUs);
+    }
+    this.stop();
+  }
+
   get isOpen(): boolean { return this.state === State.Open; }
   get fullySubscribed(): boolean { return this.state === State.Open && this.awaitingResubscribe === 0; }
 

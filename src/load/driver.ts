@@ -14,6 +14,7 @@ import { DriverStats } from './stats';
 
 const HOUSEKEEPING_MS = 100;
 const DEFAULT_ACK_TIMEOUT_MS = 3000;
+const LEAVE_GRACE_MS = 10_000;
 
 export interface DriverOptions {
   spec: ClientsSpec;
@@ -34,6 +35,9 @@ export class LoadDriver {
   private housekeeping: NodeJS.Timeout | null = null;
   private lastDeliveryCount = 0;
   private lastDeliveryChangeMs = 0;
+  /** stages: clients whose leave time has come (still finishing their publishes) or who left */
+  private readonly leaving = new Map<VirtualClient, { sinceMs: number; left: boolean }>();
+  private readonly stopsPublishing = new Map<VirtualClient, { stopped: boolean }>();
 
   constructor(private readonly opts: DriverOptions) {
     const now = () => performance.now();
@@ -56,14 +60,19 @@ export class LoadDriver {
     this.clients = opts.plans.map((plan) => {
       const nth = nthOfNode.get(plan.node) ?? 0;
       nthOfNode.set(plan.node, nth + 1);
-      return new VirtualClient(plan.id, opts.nodeUrls[plan.node], plan.channels, plan.publishChannel, this.ctx,
+      const leaver = plan.leaveOffsetMs !== undefined && plan.publishChannel !== null ? { stopped: false } : undefined;
+      const client = new VirtualClient(plan.id, opts.nodeUrls[plan.node], plan.channels, plan.publishChannel, contextFor(this.ctx, plan, leaver),
         localAddresses.length ? localAddresses[nth % localAddresses.length] : undefined);
+      if (leaver) this.stopsPublishing.set(client, leaver);
+      return client;
     });
   }
 
   /** Starts the ramp: client i connects at t0 + its plan's offset (t0 default: now; clients already due connect at once). */
   start(t0 = this.ctx.now()): void {
     this.opts.plans.forEach((plan, i) => this.scheduler.at(t0 + plan.startOffsetMs, this.clients[i], 1 /* connect */));
+    this.leaveTimes = this.opts.plans.flatMap((plan, i) => plan.leaveOffsetMs === undefined ? [] : [{ atMs: t0 + plan.leaveOffsetMs, client: this.clients[i] }])
+      .sort((a, b) => a.atMs - b.atMs);
     this.scheduler.start();
     this.lastDeliveryChangeMs = t0;
     this.housekeeping = setInterval(() => this.sweep(), HOUSEKEEPING_MS);
@@ -82,7 +91,7 @@ export class LoadDriver {
     const now = this.ctx.now();
     if (this.stats.deliveries !== this.lastDeliveryCount) return false;
     if (now - this.lastDeliveryChangeMs < quietMs) return false;
-    for (const c of this.clients) if (!c.idle || !c.fullySubscribed) return false;
+    for (const c of this.clients) if (!this.leaving.get(c)?.left && (!c.idle || !c.fullySubscribed)) return false;
     return true;
   }
 
@@ -93,8 +102,30 @@ export class LoadDriver {
     for (const c of this.clients) c.stop();
   }
 
+  private leaveTimes: Array<{ atMs: number; client: VirtualClient }> = [];
+  private nextLeave = 0;
+
+  /**
+   * stages: a client whose time has come stops publishing, and leaves once its queued
+   * messages are acked (or LEAVE_GRACE_MS later), so it leaves nothing unsent behind.
+   */
+  private leaveDue(now: number): void {
+    while (this.nextLeave < this.leaveTimes.length && this.leaveTimes[this.nextLeave].atMs <= now) {
+      const { client } = this.leaveTimes[this.nextLeave++];
+      const publishing = this.stopsPublishing.get(client);
+      if (publishing) publishing.stopped = true;
+      this.leaving.set(client, { sinceMs: now, left: false });
+    }
+    for (const [client, state] of this.leaving) {
+      if (state.left || (!client.idle && now - state.sinceMs < LEAVE_GRACE_MS)) continue;
+      client.leave();
+      state.left = true;
+    }
+  }
+
   private sweep(): void {
     const now = this.ctx.now();
+    this.leaveDue(now);
     if (this.stats.deliveries !== this.lastDeliveryCount) {
       this.lastDeliveryCount = this.stats.deliveries;
       this.lastDeliveryChangeMs = now;
@@ -104,4 +135,19 @@ export class LoadDriver {
       c.checkPublishDeadline(now);
     }
   }
+}
+
+/**
+ * The context a client of `plan` sees: the shared one, except for a client group's own publish
+ * rate and a leaving publisher's own end of publishing. A prototype view, so every other field (the `publishing` flag, stats, scheduler) is
+ * the one shared object, read live.
+ */
+function contextFor(ctx: LoadContext, plan: ClientPlan, leaver?: { stopped: boolean }): LoadContext {
+  const ownRate = plan.publishRate !== undefined && plan.publishRate !== ctx.spec.publishRate;
+  if (!ownRate && !leaver) return ctx;
+  const view = Object.create(ctx) as LoadContext;
+  if (ownRate) Object.defineProperty(view, 'spec', { value: { ...ctx.spec, publishRate: plan.publishRate }, enumerable: true });
+  // A publisher about to leave (stages) stops scheduling messages on its own, before the run does.
+  if (leaver) Object.defineProperty(view, 'publishing', { get: () => ctx.publishing && !leaver.stopped, enumerable: true });
+  return view;
 }

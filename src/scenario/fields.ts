@@ -40,13 +40,21 @@ export class Fields {
    * `renamed` maps a likely wrong key to a hint, e.g. historySeconds → "write historyAge: 1h".
    */
   static open(value: unknown, path: Path, known: readonly string[], renamed: Record<string, string> = {}): Fields {
+    const unknown: FieldError[] = [];
+    const fields = Fields.openCollecting(value, path, known, unknown, renamed);
+    if (unknown.length > 0) throw unknown[0];
+    return fields;
+  }
+
+  /** As open(), but every unknown key is added to `unknown` (and then ignored) instead of thrown. */
+  static openCollecting(value: unknown, path: Path, known: readonly string[], unknown: FieldError[], renamed: Record<string, string> = {}): Fields {
     if (!isPlainObject(value)) {
       throw new FieldError(path, `${shown(value)} is not a mapping`, `write it as { ${known.slice(0, 2).map((k) => `${k}: …`).join(', ')} }`);
     }
     for (const key of Object.keys(value)) {
       if (known.includes(key)) continue;
       const near = renamed[key] ?? didYouMean(key, known);
-      throw new FieldError([...path, key], 'unknown field', near ?? `known fields: ${known.join(', ')}`);
+      unknown.push(new FieldError([...path, key], 'unknown field', near ?? `known fields: ${known.join(', ')}`));
     }
     return new Fields(value, path, known);
   }

@@ -10,6 +10,7 @@ import { fdLimit } from '../util/fd-limits';
 import { FieldError, pathText, type Path } from './fields';
 import { LIMITS } from './limits';
 import { checkShape } from './shape';
+import { interpolateEnv } from './interpolate';
 import { parseScenario, type Locate } from './parse';
 import type { Scenario } from '../contracts/scenario';
 
@@ -22,7 +23,8 @@ export type ScenarioFormat = 'yaml' | 'json';
  * not start.
  */
 export function loadScenarioFile(path: string, override?: (raw: Record<string, unknown>) => void): Scenario {
-  const text = readText(path);
+  const text = interpolateEnv(readText(path), path);
+  if (text.length > LIMITS.fileBytes) throw tooBig(path);
   const format: ScenarioFormat = extname(path).toLowerCase() === '.json' ? 'json' : 'yaml';
   return parseScenarioText(text, path, format, override, fdLimit());
 }

@@ -1,12 +1,15 @@
 // The scenario as written (YAML/JSON already parsed) → the normalised Scenario of types.ts:
 // defaults filled, durations in ms, rates per second, every refusal one line naming its field.
-import { usageError } from '../util/errors';
+import { UserErrors, usageError } from '../util/errors';
+import { fromK6 } from './k6-thresholds';
 import { parseThreshold, ThresholdError } from './thresholds';
 import { GUARANTEES } from '../contracts/metrics';
 import { checkCapacity } from './capacity';
-import { readFaultList } from './fault-list';
+import { readFaultList, type FaultList, type FaultListContext } from './fault-list';
+import { readFault } from './faults';
 import { FieldError, Fields, isPlainObject, pathText, type Path } from './fields';
 import { LIMITS, MAX_NODES } from './limits';
+import { readChannelDistribution, readChurn, readGroups, readRooms, readStages } from './workload';
 import { shown } from './problem';
 import { MISBEHAVIOUR_MODES } from '../../reference-broker/misbehaviour';
 import type { ClientsSpec, ClusterSpec, RuntimeKind, Scenario, ThresholdSpec } from '../contracts/scenario';
@@ -21,9 +24,10 @@ export interface ParseOptions {
   openFilesLimit?: number;
 }
 
-const TOP = ['name', 'description', 'cluster', 'clients', 'duration', 'drain', 'recovery', 'faults', 'thresholds', 'guarantee', 'seed'];
+const TOP = ['name', 'description', 'cluster', 'clients', 'duration', 'drain', 'recovery', 'faults', 'thresholds', 'guarantee', 'seed', 'stages', 'churn'];
 const CLUSTER = ['runtime', 'nodes', 'durable', 'history', 'historyAge', 'urls', 'misbehaviour', 'nodeImage', 'toxiproxyImage'];
-const CLIENTS = ['count', 'rampUp', 'channels', 'subscriptionsPerClient', 'publishers', 'publishRate', 'payloadBytes', 'reconnect', 'heartbeat'];
+const CLIENTS = ['count', 'rampUp', 'channels', 'subscriptionsPerClient', 'publishers', 'publishRate', 'payloadBytes', 'reconnect', 'heartbeat',
+  'channelDistribution', 'rooms', 'groups'];
 const RUNTIMES: readonly RuntimeKind[] = ['local', 'docker', 'external'];
 export { MAX_NODES } from './limits';
 export const MAX_PAYLOAD_BYTES = 60_000;
@@ -31,52 +35,95 @@ export const MAX_PAYLOAD_BYTES = 60_000;
 /**
  * Validates and normalises a parsed scenario. `source` names it in errors ("scenario
  * <source>: clients.count: is required"); `locate` may add the line of the offending field.
- * Throws UserError (exit 2).
+ * Throws UserError (exit 2): every problem found, one line each (UserErrors.lines()); its
+ * message is the first one's.
  */
 export function parseScenario(raw: unknown, source: string, locate?: Locate, options: ParseOptions = {}): Scenario {
+  const asUserError = (e: FieldError) => usageError(`scenario ${source}${locate?.(e.path) ?? ''}: ${pathText(e.path)}: ${e.problem}`, e.hint);
   try {
-    const scenario = readScenario(raw);
+    const errors: FieldError[] = [];
+    const scenario = readScenario(raw, errors);
+    if (errors.length === 1) throw errors[0];
+    if (errors.length > 1) throw new UserErrors(errors.map(asUserError));
     if (options.openFilesLimit !== undefined) checkCapacity(scenario, options.openFilesLimit);
     return scenario;
   } catch (e) {
-    if (e instanceof FieldError) {
-      throw usageError(`scenario ${source}${locate?.(e.path) ?? ''}: ${pathText(e.path)}: ${e.problem}`, e.hint);
-    }
+    if (e instanceof FieldError) throw asUserError(e);
     throw e;
   }
 }
 
-function readScenario(raw: unknown): Scenario {
-  if (raw === undefined || raw === null) throw new FieldError([], 'is empty', 'start from an example in scenarios/ or docs/scenario-format.md');
-  const top = Fields.open(raw, [], TOP, { rampUp: 'rampUp belongs under clients:', runtime: 'runtime belongs under cluster:' });
-  const name = top.required('name', top.string, 'give the scenario a name, e.g. "name: smoke"');
-  if (/[\r\n]/.test(name)) top.fail('name', 'must be one line');
-  if (name.length > LIMITS.nameChars) top.fail('name', `is ${name.length} characters long, more than ${LIMITS.nameChars}`, 'put the details in "description"');
-  const durationMs = top.required('duration', top.durationMs, 'write how long clients publish, e.g. "duration: 60s"');
-  if (durationMs <= 0) top.fail('duration', `${shown(top.raw('duration'))} is not a positive duration`);
+/** Runs `read`; a FieldError is collected (and undefined returned) so the next section is still checked. */
+function collecting<T>(errors: FieldError[], read: () => T): T | undefined {
+  try {
+    return read();
+  } catch (e) {
+    if (!(e instanceof FieldError)) throw e;
+    errors.push(e);
+    return undefined;
+  }
+}
 
-  const cluster = readCluster(top.object('cluster', CLUSTER, { historySeconds: 'write "historyAge: 1h"', fault: 'the broker\'s own misbehaviour is "misbehaviour: { mode: drop }"; injected faults go under the top-level faults:' }));
-  const clients = readClients(top.object('clients', CLIENTS), top, durationMs);
-  const nodes = nodeIds(cluster.nodes);
-  const seed = top.integer('seed', { min: 0, max: 0xffff_ffff, hint: 'the seed is a 32-bit unsigned integer' }) ?? 1;
-  const { faults, randomFaults, generatedFaults } = readFaultList(top, { nodes, runtime: cluster.runtime, durationMs, rampUpMs: clients.rampUpMs, seed });
+/**
+ * Reads section by section; the first problem of each top-level section (and of each fault
+ * and each threshold) is added to `errors`. A section that needs another one that failed
+ * (faults need cluster and duration) is not checked, so no error is a consequence of another.
+ */
+function readScenario(raw: unknown, errors: FieldError[]): Scenario {
+  if (raw === undefined || raw === null) throw new FieldError([], 'is empty', 'start from an example in scenarios/ or docs/scenario-format.md');
+  const top = Fields.openCollecting(raw, [], TOP, errors, { rampUp: 'rampUp belongs under clients:', runtime: 'runtime belongs under cluster:' });
+  const name = collecting(errors, () => {
+    const n = top.required('name', top.string, 'give the scenario a name, e.g. "name: smoke"');
+    if (/[\r\n]/.test(n)) top.fail('name', 'must be one line');
+    if (n.length > LIMITS.nameChars) top.fail('name', `is ${n.length} characters long, more than ${LIMITS.nameChars}`, 'put the details in "description"');
+    return n;
+  });
+  const durationMs = collecting(errors, () => {
+    const ms = top.required('duration', top.durationMs, 'write how long clients publish, e.g. "duration: 60s"');
+    if (ms <= 0) top.fail('duration', `${shown(top.raw('duration'))} is not a positive duration`);
+    return ms;
+  });
+  // Checks that depend on the duration use the longest one when it is wrong: no false refusals.
+  const durationForChecks = durationMs ?? LIMITS.durationMs;
+
+  const cluster = collecting(errors, () => readCluster(top.object('cluster', CLUSTER, { historySeconds: 'write "historyAge: 1h"', fault: 'the broker\'s own misbehaviour is "misbehaviour: { mode: drop }"; injected faults go under the top-level faults:' })));
+  const clients = collecting(errors, () => readClients(top.object('clients', CLIENTS), top, durationForChecks));
+  if (clients) collecting(errors, () => { const stages = readStages(top, clients, durationForChecks); if (stages) clients.stages = stages; });
+  if (clients) collecting(errors, () => { const churn = readChurn(top, clients, durationForChecks); if (churn) clients.churn = churn; });
+  const seed = collecting(errors, () => top.integer('seed', { min: 0, max: 0xffff_ffff, hint: 'the seed is a 32-bit unsigned integer' }) ?? 1);
+  const faultList = cluster && clients && durationMs !== undefined && seed !== undefined
+    ? readFaults(top, { nodes: nodeIds(cluster.nodes), runtime: cluster.runtime, durationMs, rampUpMs: clients.rampUpMs, seed }, errors)
+    : { faults: [] };
+
+  const drainMs = collecting(errors, () => top.durationMs('drain') ?? 10_000);
+  const recoveryMs = collecting(errors, () => top.durationMs('recovery') ?? 30_000); // the longest a recovery may last (it ends when back within the baseline)
+  const guarantee = collecting(errors, () => top.oneOf('guarantee', GUARANTEES) ?? 'exactly-once-ordered');
+  const thresholds = readThresholds(top, errors);
+  const description = collecting(errors, () => top.string('description'));
+  if (errors.length > 0) return undefined as never; // parseScenario throws them
 
   const scenario: Scenario = {
-    name,
-    cluster,
-    clients,
-    durationMs,
-    drainMs: top.durationMs('drain') ?? 10_000,
-    recoveryMs: top.durationMs('recovery') ?? 30_000, // the longest a recovery may last (it ends when back within the baseline)
-    faults,
-    guarantee: top.oneOf('guarantee', GUARANTEES) ?? 'exactly-once-ordered',
-    thresholds: readThresholds(top),
-    seed,
+    name: name!, cluster: cluster!, clients: clients!, durationMs: durationMs!, drainMs: drainMs!, recoveryMs: recoveryMs!,
+    faults: faultList.faults, guarantee: guarantee!, thresholds, seed: seed!,
   };
-  if (randomFaults) Object.assign(scenario, { randomFaults, generatedFaults });
-  const description = top.string('description');
+  if (faultList.randomFaults) Object.assign(scenario, { randomFaults: faultList.randomFaults, generatedFaults: faultList.generatedFaults });
   if (description !== undefined) scenario.description = description;
   return scenario;
+}
+
+/**
+ * A plain list: each fault is first checked on its own, so every wrong fault is reported; only
+ * when all are valid does readFaultList check the list as a whole (overlaps). The random
+ * nemesis form reports its first problem.
+ */
+function readFaults(top: Fields, ctx: FaultListContext, errors: FieldError[]): FaultList {
+  const raw = top.raw('faults');
+  if (Array.isArray(raw) && raw.length <= LIMITS.faults) {
+    const before = errors.length;
+    raw.forEach((f, i) => collecting(errors, () => readFault(f, [...top.at('faults'), i], ctx)));
+    if (errors.length > before) return { faults: [] };
+  }
+  return collecting(errors, () => readFaultList(top, ctx)) ?? { faults: [] };
 }
 
 function readCluster(f: Fields | undefined): ClusterSpec {
@@ -127,14 +174,19 @@ function readCluster(f: Fields | undefined): ClusterSpec {
 
 function readClients(f: Fields | undefined, top: Fields, durationMs: number): ClientsSpec {
   if (!f) top.fail('clients', 'is required', 'write at least "clients: { count: 100 }"');
-  const count = f.required('count', (k) => f.integer(k, { min: 1, hint: 'the number of virtual clients' }), 'write the number of virtual clients, e.g. "count: 100"');
+  const rawGroups = f.array('groups');
+  for (const key of ['count', 'publishers']) {
+    if (rawGroups && f.has(key)) f.fail(key, 'is the sum over groups when groups: is given', `leave ${key} out, and give each group its own`);
+  }
+  const count = rawGroups ? groupTotal(rawGroups)
+    : f.required('count', (k) => f.integer(k, { min: 1, hint: 'the number of virtual clients' }), 'write the number of virtual clients, e.g. "count: 100"');
   const rampUpMs = f.durationMs('rampUp') ?? 0;
   if (rampUpMs > durationMs) f.fail('rampUp', `${formatDuration(rampUpMs)} is longer than the run (duration ${formatDuration(durationMs)})`, 'ramp-up happens within "duration"');
   const channels = f.integer('channels', { min: 1, max: LIMITS.channels }) ?? 10;
   const subscriptionsPerClient = f.integer('subscriptionsPerClient', {
     min: 1, max: Math.min(channels, LIMITS.subscriptionsPerClient), hint: `a client subscribes to distinct channels (channels: ${channels}), at most ${LIMITS.subscriptionsPerClient}`,
   }) ?? 1;
-  const publishers = f.integer('publishers', { min: 0, max: count, hint: `publishers are some of the ${count} clients` }) ?? Math.min(count, channels);
+  let publishers = rawGroups ? 0 : f.integer('publishers', { min: 0, max: count, hint: `publishers are some of the ${count} clients` }) ?? Math.min(count, channels);
   const publishRate = f.ratePerSecond('publishRate') ?? 1;
   if (publishRate <= 0) f.fail('publishRate', `${shown(f.raw('publishRate'))} publishes nothing`, 'write "publishers: 0" for clients that only subscribe');
   if (publishRate > LIMITS.publishRate) f.fail('publishRate', `${shown(f.raw('publishRate'))} is more than ${LIMITS.publishRate}/s per publisher`, 'use more publishers at a lower rate');
@@ -157,34 +209,65 @@ function readClients(f: Fields | undefined, top: Fields, durationMs: number): Cl
   if (h && heartbeat.intervalMs <= 0) h.fail('interval', `${shown(h.raw('interval'))} is not a positive duration`);
   if (h && heartbeat.timeoutMs <= 0) h.fail('timeout', `${shown(h.raw('timeout'))} is not a positive duration`);
 
-  return { count, rampUpMs, channels, subscriptionsPerClient, publishers, publishRate, payloadBytes, reconnect, heartbeat };
+  const shapes: Partial<ClientsSpec> = {};
+  if (rawGroups) {
+    shapes.groups = readGroups(rawGroups, f.at('groups'), { channels, subscriptionsPerClient, publishRate });
+    publishers = shapes.groups.reduce((n, g) => n + g.publishers, 0);
+  }
+  const channelDistribution = readChannelDistribution(f);
+  if (channelDistribution) shapes.channelDistribution = channelDistribution;
+  const rooms = readRooms(f, count, count - publishers);
+  if (rooms) shapes.rooms = rooms;
+  return { count, rampUpMs, channels, subscriptionsPerClient, publishers, publishRate, payloadBytes, reconnect, heartbeat, ...shapes };
 }
 
-function readThresholds(top: Fields): ThresholdSpec[] {
-  const raw = top.raw('thresholds');
+/** clients.count when groups: is given: the sum of their counts (each one checked in readGroups). */
+function groupTotal(groups: unknown[]): number {
+  let total = 0;
+  for (const g of groups) {
+    const n = isPlainObject(g) ? g.count : undefined;
+    if (typeof n === 'number' && Number.isSafeInteger(n) && n > 0) total += n;
+  }
+  return Math.max(total, 1);
+}
+
+function readThresholds(top: Fields, errors: FieldError[]): ThresholdSpec[] {
+  const raw = collecting(errors, () => {
+    const value = top.raw('thresholds');
+    if (value !== undefined && !isPlainObject(value)) top.fail('thresholds', `${shown(value)} is not a mapping`, 'write it like { "latency.p99": "< 100ms", loss: "== 0" }');
+    return value as Record<string, unknown> | undefined;
+  });
   if (raw === undefined) return [];
-  if (!isPlainObject(raw)) top.fail('thresholds', `${shown(raw)} is not a mapping`, 'write it like { "latency.p99": "< 100ms", loss: "== 0" }');
   const specs: ThresholdSpec[] = [];
+  let conditionCount = 0;
+  for (const value of Object.values(raw)) conditionCount += Array.isArray(value) ? value.length : 1;
+  if (conditionCount > LIMITS.thresholds) {
+    errors.push(new FieldError(top.at('thresholds'), `has more than ${LIMITS.thresholds} conditions`, 'keep the ones the run must meet'));
+    return [];
+  }
   for (const [expression, value] of Object.entries(raw)) {
-    const path = [...top.at('thresholds'), expression];
-    const conditions = Array.isArray(value) ? value : [value];
-    if (specs.length + conditions.length > LIMITS.thresholds) {
-      top.fail('thresholds', `has more than ${LIMITS.thresholds} conditions`, 'keep the ones the run must meet');
-    }
-    if (conditions.length === 0) throw new FieldError(path, 'has no condition', 'write it like "< 100ms"');
-    conditions.forEach((condition, i) => {
-      const at = Array.isArray(value) ? [...path, i] : path;
-      if (typeof condition !== 'string') {
-        throw new FieldError(at, `${shown(condition)} is not a condition`, `write it as text with an operator, e.g. "== ${typeof condition === 'number' ? condition : 0}"`);
-      }
-      try {
-        parseThreshold(expression, condition);
-      } catch (e) {
-        if (e instanceof ThresholdError) throw new FieldError(at, e.problem, e.hint);
-        throw e;
-      }
-      specs.push({ expression: expression.trim(), condition: condition.trim() });
-    });
+    collecting(errors, () => specs.push(...readThreshold(top, expression, value)));
   }
   return specs;
+}
+
+/** One key of `thresholds`: its condition or list of conditions, k6 spellings rewritten (k6-thresholds.ts). */
+function readThreshold(top: Fields, expression: string, value: unknown): ThresholdSpec[] {
+  const path = [...top.at('thresholds'), expression];
+  const conditions = Array.isArray(value) ? value : [value];
+  if (conditions.length === 0) throw new FieldError(path, 'has no condition', 'write it like "< 100ms"');
+  return conditions.map((condition, i) => {
+    const at = Array.isArray(value) ? [...path, i] : path;
+    if (typeof condition !== 'string') {
+      throw new FieldError(at, `${shown(condition)} is not a condition`, `write it as text with an operator, e.g. "== ${typeof condition === 'number' ? condition : 0}"`);
+    }
+    const spelled = fromK6(expression, condition);
+    try {
+      parseThreshold(spelled.expression, spelled.condition);
+    } catch (e) {
+      if (e instanceof ThresholdError) throw new FieldError(at, e.problem, e.hint);
+      throw e;
+    }
+    return { expression: spelled.expression.trim(), condition: spelled.condition.trim() };
+  });
 }

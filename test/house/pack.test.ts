@@ -65,15 +65,18 @@ test('npm pack: the tarball holds the CLI, broker and scenarios, and no test or 
   assert.deepEqual(stray, [], 'test or bench output in the tarball');
 });
 
+const app = join(work, 'app');
+let installed = false;
+
 test('the tarball installed into an empty folder runs the bundled smoke scenario with npx', { timeout: 600_000 }, async (t) => {
   if (!tarball) return t.skip('no tarball (npm pack failed above)');
-  const app = join(work, 'app');
   rmSync(app, { recursive: true, force: true });
   mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'cb-pack-check', version: '1.0.0', private: true }));
 
   const install = await run('npm', ['install', tarball, '--no-audit', '--no-fund'], app, 300_000);
   assert.equal(install.code, 0, show(install));
+  installed = true;
   const smoke = join('node_modules', 'chat-bench', 'scenarios', 'smoke.yaml');
   assert.ok(existsSync(join(app, smoke)), 'the bundled smoke scenario was installed');
 
@@ -85,5 +88,21 @@ test('the tarball installed into an empty folder runs the bundled smoke scenario
   const runs = existsSync(reports) ? readdirSync(reports).filter((d) => d.includes('smoke')) : [];
   assert.equal(runs.length, 1, `one run folder expected in ${reports}: ${runs.join(', ')}`);
   for (const f of ['results.json', 'report.html']) assert.ok(existsSync(join(reports, runs[0], f)), `${f} written`);
+  assert.deepEqual(processesMentioning(app), [], 'nothing the run started is still running');
+});
+
+test('in that folder: `chat-bench list` and `chat-bench run smoke --set clients.count=200` find the bundled scenario by name', { timeout: 300_000 }, async (t) => {
+  if (!installed) return t.skip('no installed package (the test above failed)');
+  const list = await run('npx', ['--no-install', 'chat-bench', 'list'], app, 60_000);
+  assert.equal(list.code, 0, show(list));
+  assert.match(list.stdout, /^smoke\.yaml\s/m, show(list));
+  // The machine running the tests is shared: the p99 target is relaxed, integrity is not.
+  const r = await run('npx', ['--no-install', 'chat-bench', 'run', 'smoke', '--set', 'clients.count=200',
+    '--set', 'thresholds[latency.p99]=< 60s', '--quiet', '--json-summary', '--out', 'by-name'], app, 180_000);
+  assert.equal(r.code, 0, show(r));
+  const summary = JSON.parse(r.stdout) as { verdict: string; clients: { target: number }; totals: { delivered: number } };
+  assert.equal(summary.verdict, 'pass', show(r));
+  assert.equal(summary.clients.target, 200);
+  assert.ok(summary.totals.delivered > 0);
   assert.deepEqual(processesMentioning(app), [], 'nothing the run started is still running');
 });

@@ -1,0 +1,118 @@
+// Workload shapes under clients: channel popularity (channelDistribution), big rooms beside
+// the small channels (rooms), and client groups with their own counts and rates (groups).
+// Read field by field like the rest of the scenario; planned in src/load/assignment.ts.
+import type { ChannelDistribution, ChurnSpec, ClientGroupSpec, ClientsSpec, RoomSpec, StageSpec } from '../contracts/scenario';
+import { formatDuration } from './units';
+import { FieldError, Fields, type Path } from './fields';
+import { LIMITS } from './limits';
+import { shown } from './problem';
+
+/** "uniform" or "zipf(s)" with 0 < s ≤ 10. */
+export function readChannelDistribution(f: Fields): ChannelDistribution | undefined {
+  const v = f.raw('channelDistribution');
+  if (v === undefined) return undefined;
+  if (v === 'uniform') return { kind: 'uniform' };
+  const m = typeof v === 'string' ? /^\s*zipf\s*\(\s*(\d+(?:\.\d+)?|\.\d+)\s*\)\s*$/.exec(v) : null;
+  if (!m) f.fail('channelDistribution', `${shown(v)} is not uniform or zipf(s)`, 'write "uniform" or e.g. "zipf(1.1)"');
+  const s = Number(m[1]);
+  if (!(s > 0 && s <= 10)) f.fail('channelDistribution', `zipf exponent ${m[1]} is not more than 0 and at most 10`, 'real popularity is usually zipf(0.8) to zipf(1.5)');
+  return { kind: 'zipf', s };
+}
+
+/** At most this many room channels in all: each is planned subscriber by subscriber. */
+export const MAX_ROOM_CHANNELS = 1000;
+
+export function readRooms(f: Fields, count: number, freeClients: number): RoomSpec[] | undefined {
+  const list = f.array('rooms');
+  if (list === undefined) return undefined;
+  const rooms = list.map((raw, i) => {
+    const r = Fields.open(raw, [...f.at('rooms'), i], ['channels', 'subscribers', 'publishers']);
+    const subscribers = r.required('subscribers', (k) => r.integer(k, { min: 1, max: count, hint: `subscribers are some of the ${count} clients` }), 'write how many clients join each room, e.g. "subscribers: 10000"');
+    const publishers = r.integer('publishers', { min: 0, max: subscribers, hint: 'room publishers are some of its subscribers' }) ?? 1;
+    return { channels: r.integer('channels', { min: 1, max: MAX_ROOM_CHANNELS }) ?? 1, subscribers, publishers };
+  });
+  const channels = rooms.reduce((n, r) => n + r.channels, 0);
+  if (channels > MAX_ROOM_CHANNELS) f.fail('rooms', `has ${channels} room channels, more than ${MAX_ROOM_CHANNELS}`, 'use clients.channels for many small channels');
+  const publishers = rooms.reduce((n, r) => n + r.channels * r.publishers, 0);
+  if (publishers > freeClients) {
+    f.fail('rooms', `needs ${publishers} room publishers but only ${freeClients} clients publish nowhere else`, 'a client publishes into one channel: lower clients.publishers or the rooms\' publishers');
+  }
+  return rooms;
+}
+
+const GROUP = ['name', 'count', 'subscriptionsPerClient', 'publishers', 'publishRate'];
+
+export interface GroupDefaults { channels: number; subscriptionsPerClient: number; publishRate: number }
+
+/** The groups of clients; each defaults to the clients-level settings, publishers to 0. */
+export function readGroups(list: unknown[], path: Path, defaults: GroupDefaults): ClientGroupSpec[] {
+  if (list.length === 0) throw new FieldError(path, 'is empty', 'leave groups out, or give each group a count');
+  const names = new Set<string>();
+  return list.map((raw, i) => {
+    const g = Fields.open(raw, [...path, i], GROUP);
+    const name = g.string('name') ?? `group${i + 1}`;
+    if (names.has(name)) g.fail('name', `${shown(name)} is used by another group`);
+    names.add(name);
+    const count = g.required('count', (k) => g.integer(k, { min: 1 }), 'write the number of clients in the group, e.g. "count: 5000"');
+    const subscriptionsPerClient = g.integer('subscriptionsPerClient', {
+      min: 1, max: Math.min(defaults.channels, LIMITS.subscriptionsPerClient), hint: `a client subscribes to distinct channels (channels: ${defaults.channels})`,
+    }) ?? defaults.subscriptionsPerClient;
+    const publishers = g.integer('publishers', { min: 0, max: count, hint: `publishers are some of the group's ${count} clients` }) ?? 0;
+    const publishRate = g.ratePerSecond('publishRate') ?? defaults.publishRate;
+    if (publishRate <= 0) g.fail('publishRate', `${shown(g.raw('publishRate'))} publishes nothing`, 'write "publishers: 0" for a group that only subscribes');
+    if (publishRate > LIMITS.publishRate) g.fail('publishRate', `${shown(g.raw('publishRate'))} is more than ${LIMITS.publishRate}/s per publisher`);
+    return { name, count, subscriptionsPerClient, publishers, publishRate };
+  });
+}
+
+/**
+ * k6-style `stages:` of connected clients: from 0, each stage moves linearly to its target.
+ * Clients join in order and leave in reverse order (the last to join leaves first), and a
+ * client that left does not come back, so targets may rise and then fall, not rise again.
+ */
+export function readStages(top: Fields, clients: ClientsSpec, durationMs: number): StageSpec[] | undefined {
+  const list = top.array('stages');
+  if (list === undefined) return undefined;
+  if (list.length === 0) top.fail('stages', 'is empty', 'leave stages out, or write e.g. [{ duration: 10s, clients: 100 }]');
+  if (clients.rampUpMs > 0) top.fail('stages', 'replaces clients.rampUp', 'leave clients.rampUp out when stages: is given');
+  let total = 0;
+  let fell = false;
+  let previous = 0;
+  let peak = 0;
+  const stages = list.map((raw, i) => {
+    const st = Fields.open(raw, [...top.at('stages'), i], ['duration', 'clients']);
+    const stageMs = st.required('duration', st.durationMs, 'write how long the stage lasts, e.g. "duration: 10s"');
+    if (stageMs <= 0) st.fail('duration', `${shown(st.raw('duration'))} is not a positive duration`);
+    const target = st.required('clients', (k) => st.integer(k, { min: 0, max: clients.count, hint: `stages move between 0 and clients.count (${clients.count})` }), 'write the connected clients to reach, e.g. "clients: 100"');
+    if (target > previous && fell) st.fail('clients', `${target} rises again after a ramp-down`, 'a client that left does not come back; ramp up, hold, then ramp down once');
+    if (target < previous) fell = true;
+    previous = target;
+    peak = Math.max(peak, target);
+    total += stageMs;
+    return { durationMs: stageMs, clients: target };
+  });
+  if (total > durationMs) top.fail('stages', `last ${formatDuration(total)}, longer than the run (duration ${formatDuration(durationMs)})`, 'stages happen within "duration"');
+  if (peak !== clients.count) top.fail('stages', `reach at most ${peak} clients but clients.count is ${clients.count}`, `write clients.count: ${peak}, or a stage that reaches ${clients.count}`);
+  return stages;
+}
+
+/** At most this many clients joining by churn in one run: each is planned up front. */
+export const MAX_CHURN_JOINS = 100_000;
+
+/**
+ * `churn: { rate: 5/s }`: from the end of the ramp to the end of publishing, subscribe-only
+ * clients leave at `rate` (the longest-connected first) and each is replaced at once by a
+ * fresh client subscribing to the same channels. Publishers stay.
+ */
+export function readChurn(top: Fields, clients: ClientsSpec, durationMs: number): ChurnSpec | undefined {
+  const c = top.object('churn', ['rate']);
+  if (!c) return undefined;
+  if (clients.stages) top.fail('churn', 'cannot be combined with stages: yet', 'use one of them');
+  const ratePerSecond = c.required('rate', c.ratePerSecond, 'write how many clients leave (and join) per second, e.g. "rate: 5/s"');
+  if (ratePerSecond <= 0) c.fail('rate', `${shown(c.raw('rate'))} is not a positive rate`, 'leave churn out for no churn');
+  if (clients.count - clients.publishers <= 0) top.fail('churn', 'has no subscribe-only client to replace', 'publishers stay; lower clients.publishers');
+  const fromMs = clients.rampUpMs;
+  const joins = Math.ceil(((durationMs - fromMs) * ratePerSecond) / 1000);
+  if (joins > MAX_CHURN_JOINS) c.fail('rate', `makes ${joins} clients join over the run, more than ${MAX_CHURN_JOINS}`, 'lower the rate or shorten the run');
+  return { ratePerSecond, fromMs, untilMs: durationMs };
+}
