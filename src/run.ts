@@ -119,6 +119,9 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
       log(`  waiting for the common start ${new Date(opts.startAtMs!).toISOString()}`);
       await sleep(t0 - performance.now(), signal);
       if (interrupted()) throw new UserError('interrupted', EXIT.interrupted);
+    } else if (opts.startAtMs !== undefined && performance.now() - t0 > 1000) {
+      // a late shard still runs its slice, but its clients ramp late and publish less
+      write(`chat-bench: warning: ready ${Math.round(performance.now() - t0)} ms after the common start (hint: give a later --start-at)\n`);
     }
     let publishEndMs = scenario.durationMs;
     const runStartUs = opts.startAtMs !== undefined ? opts.startAtMs * 1000 : Math.round((performance.timeOrigin + t0) * 1000);
