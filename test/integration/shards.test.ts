@@ -11,6 +11,7 @@ import { CLI, ROOT, cli, tmpOut } from './support';
 import { alive } from '../support/processes';
 import type { ResultsV1 } from '../../src/contracts/results';
 import { LatencyRecorder } from '../../src/verify/latency';
+import { schemaErrors } from '../support/schema-check';
 
 async function startBroker(extra: string[] = []): Promise<{ child: ChildProcess; urls: string[] }> {
   const child = spawn(process.execPath, [CLI, 'broker', '--nodes', '2', '--port', '0', ...extra], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -77,6 +78,8 @@ test('the same plan unsplit and as 3 shard processes: merged integrity and histo
     assert.equal(merge.code, 0, merge.stderr + merge.stdout);
     const merged = resultsIn(onlyDir(join(work, 'merged'), '-merged'));
     assert.ok(existsSync(join(work, 'merged', 'junit.xml')));
+    // Real results, merged or not, validate against the shipped schema.
+    for (const r of [merged, unsplit, resultsIn(dirs[1])]) assert.equal(schemaErrors('results.schema.json', r), null);
 
     // Exact by construction of the plan: the same streams on the same channels.
     const streams = (r: ResultsV1) => r.channels.map((c) => c.streams).sort((a, b) => a - b);
