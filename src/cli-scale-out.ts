@@ -55,6 +55,7 @@ export async function prepareScaleOut(flags: ScaleOutFlags, scenario: Scenario, 
       await writeShardFiles(outcome.runDir, {
         schema: 1, index: setup.shard.index, total: setup.shard.total, scenarioHash: scenarioHash(scenario), seed: scenario.seed,
         startAtMs: outcome.startAtMs, runTag: outcome.runTag, runEndMs: Math.round(outcome.runEndMs), faultWindows: outcome.faultWindows,
+        recoveryFaults: outcome.recoveryFaults, publishEndMs: Math.round(outcome.publishEndMs),
       }, outcome.ledger);
       process.stderr.write(`shard ${setup.shard.index}/${setup.shard.total}: the counts above are this shard's own view; the verdict comes from \`chat-bench merge\` over all shards\n`);
       // A shard alone cannot judge (other shards hold the rest of the streams): the merge decides.

@@ -23,14 +23,24 @@ export const resultsSchema = z.object({
   environment: z.object({ node: z.string(), platform: z.string(), cpus: n, hostname: z.string(), runtime: z.string(), workers: n, nodes: z.array(z.string()) }),
   timeline: z.array(z.object({
     atMs: n, endMs: n.optional(), kind: z.enum(['fault', 'phase', 'run']), label: z.string(), target: z.string().optional(),
-    phase: phase.optional(), error: z.string().optional(),
+    phase: phase.optional(), error: z.string().optional(), timeToRecoverMs: n.nullable().optional(),
   })),
+  recovery: z.object({
+    baseline: z.object({ p99Us: n, reconnectsPerSec: n, seconds: n, fromTarget: z.boolean() }),
+    maxMs: n,
+    windows: z.array(z.object({
+      afterFaults: z.array(z.string()), startMs: n, endMs: n, timeToRecoverMs: n.nullable(),
+      endedBy: z.enum(['baseline', 'maximum', 'next fault', 'end of publishing']),
+    })),
+  }).optional(),
+  generatedFaults: z.array(z.record(z.string(), z.unknown())).optional().describe('the random nemesis\'s faults, as they could be written under faults:'),
   clients: z.object({ target: n, maxConnected: n, connects: n, reconnects: n, disconnects: n, connectFailures: n, heartbeatTimeouts: n }),
   totals: z.object({ ...integrityCounts, protocolErrors: n }),
   channels: z.array(z.object({ ...integrityCounts, channel: z.string(), streams: n, lastSerial: n })),
   examples: z.array(z.object({
     kind: z.enum(['lost', 'duplicated', 'reordered', 'phantom']), channel: z.string(), serial: n.optional(), publisher: z.string().optional(),
     n: n.optional(), clients: z.array(z.string()), atMs: n.optional(), fault: z.string().optional(), announced: z.boolean().optional(),
+    sentAtMs: n.optional(), ackedAtMs: n.optional(),
   })),
   latency: z.object({
     overall: latencySummary, phases: z.record(z.string(), latencySummary), connect: latencySummary, reconnect: latencySummary,
@@ -49,6 +59,7 @@ export const resultsSchema = z.object({
 }).describe('chat-bench results.json, schema 1');
 
 // Both directions: a field added to one and not the other fails the build.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+// (Strict equality: optional fields count too.)
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
 const resultsMatch: Same<z.infer<typeof resultsSchema>, ResultsV1> = true;
 void resultsMatch;

@@ -4,6 +4,7 @@
 // keeps the field lists of both the same.
 import { z } from 'zod';
 import { GUARANTEES } from '../contracts/metrics';
+import { RANDOM_FAULT_KINDS } from '../contracts/scenario';
 import { MISBEHAVIOUR_MODES } from '../../reference-broker/misbehaviour';
 
 // The same shapes src/scenario/units.ts reads; bare numbers are refused there on purpose.
@@ -44,6 +45,10 @@ export const faultSchema = z.looseObject({
   toxicity: z.number().min(0).max(1).optional(), action: z.string().optional(), nodes: z.unknown().optional(), restartAfter: duration.optional(),
 });
 
+export const randomFaultsSchema = z.strictObject({
+  seed: int(0).optional(), every: duration.optional(), maxFor: duration.optional(), kinds: z.array(z.enum(RANDOM_FAULT_KINDS)).optional(),
+}).describe('a random nemesis, reproducible from its seed');
+
 export const scenarioSchema = z.strictObject({
   name: z.string(),
   description: z.string().optional(),
@@ -52,7 +57,7 @@ export const scenarioSchema = z.strictObject({
   duration,
   drain: duration.optional(),
   recovery: duration.optional(),
-  faults: z.array(faultSchema).optional(),
+  faults: z.union([z.array(faultSchema), z.strictObject({ random: randomFaultsSchema.optional(), list: z.array(faultSchema).optional() })]).optional(),
   thresholds: z.record(z.string(), z.string()).optional().describe('e.g. { "latency.p99": "< 100ms", loss: "== 0" }'),
   guarantee: z.enum(GUARANTEES).optional(),
   seed: int(0).optional(),

@@ -7,6 +7,7 @@ import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { FaultWindow } from '../verify/accounting';
+import type { FaultWindow as RecoveryFault } from '../chaos/recovery';
 import type { LedgerSnapshot } from '../verify/snapshot';
 import { writeFileAtomic } from '../util/atomic-write';
 import { usageError } from '../util/errors';
@@ -24,6 +25,9 @@ export interface ShardMeta extends ShardSpec {
   runEndMs: number;          // when this shard stopped (ms since the common start)
   /** the coordinator's fault windows (shard 0; [] elsewhere): the merged run's */
   faultWindows: FaultWindow[];
+  /** the coordinator's fault periods (open ones: endMs null) and end of publishing, for the merged recovery judgement */
+  recoveryFaults: RecoveryFault[];
+  publishEndMs: number;
 }
 
 /** Key order does not change the hash: objects are hashed with sorted keys. */

@@ -10,6 +10,7 @@ import { account } from '../verify/accounting';
 import { LatencyRecorder } from '../verify/latency';
 import type { LedgerSnapshot } from '../verify/snapshot';
 import { buildResults } from '../verdict';
+import { judgeRecovery, secondFigures } from '../chaos/recovery';
 import { join } from 'node:path';
 import { readShardLedger, readShardMeta, type ShardMeta } from './files';
 
@@ -73,24 +74,37 @@ export function mergedRunId(coordinatorRunId: string): string {
 /** The merged results; `ledgers` are read lazily, one shard at a time. */
 export function mergeShardResults(shards: LoadedShard[], ledgerOf: (dir: string) => LedgerSnapshot[] = readShardLedger): ResultsV1 {
   const coordinator = shards[0];
+  const scenario = coordinator.results.scenario as Scenario;
   const snapshots = shards.flatMap((s) => ledgerOf(s.dir));
   const interrupted = shards.some((s) => s.results.exitCode === 130);
+  const runStartUs = coordinator.meta.startAtMs * 1000;
+  const runEndMs = Math.max(...shards.map((s) => s.meta.runEndMs));
   const integrity = account(snapshots, {
-    faultWindows: coordinator.meta.faultWindows, runStartUs: coordinator.meta.startAtMs * 1000, interrupted,
+    faultWindows: coordinator.meta.faultWindows, runStartUs, interrupted, endUs: runStartUs + runEndMs * 1000,
   });
   const latency = LatencyRecorder.merge(shards.map((s) => s.results.histograms));
+  const series = sumSeries(shards.map((s) => s.results.series));
+  // Phases and recovery are judged again over every shard's seconds, as one process would.
+  const recovery = judgeRecovery({
+    faults: coordinator.meta.recoveryFaults, seconds: secondFigures(latency.perScheduledSecond(), series),
+    rampUpMs: scenario.clients.rampUpMs, publishEndMs: coordinator.meta.publishEndMs, runEndMs, maxMs: scenario.recoveryMs,
+    clients: scenario.clients.count,
+  });
+  latency.assignPhases((t) => recovery.phaseOfSecond(t));
+  const timeline = [...coordinator.results.timeline.filter((e) => e.kind !== 'phase'), ...recovery.phaseEvents()].sort((a, b) => a.atMs - b.atMs);
   const sum = (f: (r: ResultsV1) => number) => shards.reduce((acc, s) => acc + f(s.results), 0);
   const env = coordinator.results.environment;
   return buildResults({
-    scenario: coordinator.results.scenario as Scenario,
+    scenario,
     runId: mergedRunId(coordinator.results.runId),
     startedAt: new Date(coordinator.meta.startAtMs),
     durationMs: Math.max(...shards.map((s) => s.results.durationMs)),
     cluster: { runtime: env.runtime as 'local' | 'docker' | 'external', nodes: env.nodes.map((id) => ({ id, clientUrl: '' })) },
     integrity,
     latency,
-    series: sumSeries(shards.map((s) => s.results.series)),
-    timeline: coordinator.results.timeline,
+    series,
+    timeline,
+    recovery: { baseline: recovery.baseline, maxMs: scenario.recoveryMs, windows: recovery.windows },
     stats: {
       // the sum of each shard's peak: the clients connected at once across shards is at most this
       maxConnected: sum((r) => r.clients.maxConnected),

@@ -46,7 +46,7 @@ test('every client, publisher and stream of the plan is in exactly one shard', (
 test('a shard set that is not the N parts of one run is refused', () => {
   const meta = (index: number, patch: Partial<ShardMeta> = {}): { dir: string; meta: ShardMeta } => ({
     dir: `d${index}`,
-    meta: { schema: 1, index, total: 3, scenarioHash: 'h', seed: 1, startAtMs: 5, runTag: 't', runEndMs: 1, faultWindows: [], ...patch },
+    meta: { schema: 1, index, total: 3, scenarioHash: 'h', seed: 1, startAtMs: 5, runTag: 't', runEndMs: 1, faultWindows: [], recoveryFaults: [], publishEndMs: 1, ...patch },
   });
   checkShardSet([meta(2), meta(0), meta(1)]);
   usage(() => checkShardSet([meta(0), meta(2)]), /shard 1\/3 missing/);
