@@ -53,7 +53,7 @@ async function main(): Promise<void> {
     runs.forEach((r, i) => { if (r.code !== 0) throw new Error(`shard ${i} exited ${r.code}: ${r.out.slice(-500)}`); });
     const dirs = readdirSync(out).map((d) => join(out, d));
     const t = performance.now();
-    const merged = await run(['merge', ...dirs, '--out', join(dir, 'merged'), '-q']);
+    const merged = await run(['merge', ...dirs, '--out', join(dir, 'merged')]);
     const mergeMs = performance.now() - t;
     const mdir = join(dir, 'merged', readdirSync(join(dir, 'merged'))[0]);
     const r = JSON.parse(readFileSync(join(mdir, 'results.json'), 'utf8')) as ResultsV1;
