@@ -9,6 +9,7 @@ import { MISBEHAVIOUR_MODES } from '../reference-broker/misbehaviour';
 import { bundledScenarioDir, resolveScenarioArg } from './scenario/bundled';
 import { applySets, parseSet, type SetValue } from './scenario/set-values';
 import { colorWanted } from './util/color';
+import { addMergeCommand, addScaleOutOptions } from './cli-scale-out';
 
 const VERSION: string = (require('../../package.json') as { version: string }).version;
 
@@ -60,11 +61,11 @@ function overridesOf(o: RunCliOptions): (raw: Record<string, unknown>) => void {
   };
 }
 
-interface RunCliOptions {
+type RunCliOptions = {
   runtime?: RuntimeKind; out: string; junit?: string; jsonSummary?: boolean; quiet?: boolean;
   nodeImage?: string; toxiproxyImage?: string; misbehave?: string; misbehaveRate?: number; seed?: number;
   workers?: number; set?: SetValue[];
-}
+} & import('./cli-scale-out').ScaleOutFlags
 
 /** Repeatable --set: each one parsed at once, so a malformed one fails before anything starts. */
 const collectSet = (text: string, previous: SetValue[] = []): SetValue[] => [...previous, parseSet(text)];
@@ -84,16 +85,28 @@ async function runCommand(file: string, o: RunCliOptions): Promise<void> {
   if (o.junit) ensureOutputDir(dirname(resolve(o.junit)), '--junit folder');
   const { writeReports } = await import('./report/write');
   const { formatSummary, formatJsonSummary } = await import('./report/console');
+  const { prepareScaleOut } = await import('./cli-scale-out');
+  const scaleOut = await prepareScaleOut(o, scenario, o.out);
   const signal = interruptSignal();
-  const outcome = await runScenario(scenario, {
-    outDir: o.out, quiet: o.quiet, signal, tty: process.stderr.isTTY === true, engine: engineFactory(workers),
-  });
+  let outcome: Awaited<ReturnType<typeof runScenario>>;
+  try {
+    outcome = await runScenario(scenario, {
+      outDir: o.out, quiet: o.quiet, signal, tty: process.stderr.isTTY === true, engine: engineFactory(workers), ...scaleOut.runOptions,
+    });
+  } catch (err) {
+    await scaleOut.close();
+    throw err;
+  }
   // The verdict first: a disk that fills up while writing the reports must not hide it.
   if (o.jsonSummary) process.stdout.write(`${formatJsonSummary(outcome.results)}\n`);
   else process.stdout.write(`${formatSummary(outcome.results, { color: colorWanted(process.stdout) })}\n`);
   const paths = await writeReports(outcome.results, outcome.runDir, { junit: o.junit });
   if (!o.quiet) process.stderr.write(`results: ${paths.resultsPath}\nreport:  ${paths.htmlPath}\n${paths.junitPath ? `junit:   ${paths.junitPath}\n` : ''}`);
-  process.exitCode = outcome.exitCode;
+  try {
+    process.exitCode = await scaleOut.finish(outcome);
+  } finally {
+    await scaleOut.close();
+  }
 }
 
 export function buildProgram(): Command {
@@ -125,6 +138,8 @@ export function buildProgram(): Command {
     .option('--set <field=value>', 'set any scenario field, e.g. clients.count=5000 (repeatable; checked like the file)', collectSet)
     .option('--workers <n>', `load processes for the clients (1 = this process; default: 1 below 5000 clients, else cores - 1 and as many as the open-files limit needs)`, parseIntOption('--workers', 1))
     .action(runCommand);
+  addScaleOutOptions(program.commands.find((c) => c.name() === 'run')!);
+  addMergeCommand(program);
 
   program.command('validate')
     .description('check scenario files without running them')

@@ -3,7 +3,7 @@
 // thresholds, write the reports — and stop everything that was started, whatever happens.
 import { join } from 'node:path';
 import { FaultTimeline } from './chaos/timeline';
-import { judgeRecovery, secondFigures } from './chaos/recovery';
+import { judgeRecovery, secondFigures, type FaultWindow as RecoveryFault } from './chaos/recovery';
 import { EXIT, UserError } from './util/errors';
 import { planClients } from './load/assignment';
 import { InProcessEngine, type EngineSetup, type LoadEngine } from './load/engine';
@@ -15,6 +15,11 @@ import type { Scenario } from './contracts/scenario';
 import { account } from './verify/accounting';
 import { buildResults } from './verdict';
 import { ensureOutputDir } from './util/output-dir';
+import type { LedgerSnapshot } from './verify/snapshot';
+import type { FaultWindow } from './verify/accounting';
+import { FaultEdgeTracker, type RunObserver } from './observe/observer';
+import { shardSlice, sharedRunTag } from './shard/slice';
+import type { ShardSpec } from './shard/spec';
 
 export interface RunOptions {
   outDir?: string;             // default: reports
@@ -28,12 +33,27 @@ export interface RunOptions {
   quietMs?: number;            // drain ends early after this long without deliveries (default 1000)
   /** where clients run (default: this process); call `onFailure` when the engine breaks mid-run (the run stops, exit 3) */
   engine?: (setup: EngineSetup, onFailure: (err: UserError) => void) => LoadEngine;
+  /** this process drives one slice of the plan; only shard 0 applies the faults */
+  shard?: ShardSpec;
+  /** the run's time zero (epoch ms): shards agree on it; default now */
+  startAtMs?: number;
+  /** told every second, at fault starts/ends (the --events file, the --metrics endpoint) */
+  observer?: RunObserver;
 }
 
 export interface RunOutcome {
   results: ResultsV1;
   runDir: string;
   exitCode: number;
+  /** what `chat-bench merge` needs from a shard */
+  ledger: LedgerSnapshot[];
+  faultWindows: FaultWindow[];
+  /** the coordinator's fault periods and end of publishing, for the merged recovery judgement */
+  recoveryFaults: RecoveryFault[];
+  publishEndMs: number;
+  startAtMs: number;
+  runEndMs: number;
+  runTag: string;
 }
 
 const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((resolve) => {
@@ -71,10 +91,13 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
 
     // Channel names: a fresh cluster gets the same names for the same seed (so the same channel
     // homes, a reproducible run); an external system keeps old data, so each run gets new names.
-    const runTag = scenario.cluster.runtime === 'external' ? runId.slice(-4) : `s${scenario.seed}`;
+    // Shards share one tag, derived from their common start.
+    const runTag = opts.shard && opts.startAtMs !== undefined ? sharedRunTag(opts.startAtMs)
+      : scenario.cluster.runtime === 'external' ? runId.slice(-4) : `s${scenario.seed}`;
     const plans = planClients(scenario.clients, cluster.nodes.length, scenario.seed, `cb${runTag}`);
     const setup = {
-      spec: scenario.clients, plans, nodeUrls: cluster.nodes.map((n) => n.clientUrl), seed: scenario.seed,
+      spec: scenario.clients, plans: opts.shard ? shardSlice(plans, opts.shard) : plans,
+      nodeUrls: cluster.nodes.map((n) => n.clientUrl), seed: scenario.seed,
       publishers: plans.filter((p) => p.publishChannel).map((p) => p.id),
     };
     // A broken engine (a worker process died) ends the waits at once: the run fails with its error.
@@ -85,18 +108,34 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     engine = opts.engine
       ? opts.engine(setup, (err) => { engineFailure ??= err; engineBroke.abort(); })
       : new InProcessEngine(setup);
-    timeline = new FaultTimeline(scenario.faults, cluster, scenario.recoveryMs, (l) => log(`  ${l}`));
+    // Other shards follow the same schedule for their phases but leave the faults to shard 0.
+    const coordinator = !opts.shard || opts.shard.index === 0;
+    timeline = new FaultTimeline(scenario.faults, cluster, scenario.recoveryMs, (l) => log(`  ${l}`), { dryRun: !coordinator });
 
     // --- drive -----------------------------------------------------------------------------
-    const t0 = performance.now();
+    // Time zero on this process's clock: the common start when given (waited for), else now.
+    const t0 = opts.startAtMs !== undefined ? opts.startAtMs - performance.timeOrigin : performance.now();
+    if (t0 > performance.now()) {
+      log(`  waiting for the common start ${new Date(opts.startAtMs!).toISOString()}`);
+      await sleep(t0 - performance.now(), signal);
+      if (interrupted()) throw new UserError('interrupted', EXIT.interrupted);
+    } else if (opts.startAtMs !== undefined && performance.now() - t0 > 1000) {
+      // a late shard still runs its slice, but its clients ramp late and publish less
+      write(`chat-bench: warning: ready ${Math.round(performance.now() - t0)} ms after the common start (hint: give a later --start-at)\n`);
+    }
     let publishEndMs = scenario.durationMs;
-    const runStartUs = Math.round((performance.timeOrigin + t0) * 1000);
+    const runStartUs = opts.startAtMs !== undefined ? opts.startAtMs * 1000 : Math.round((performance.timeOrigin + t0) * 1000);
     const series: SecondSample[] = [];
     const sampler = new SecondSampler(engine, series, t0);
     timeline.start(t0);
     await engine.start(t0);
+    const faultEdges = new FaultEdgeTracker();
     const secondTick = setInterval(() => {
       const s = sampler.sample();
+      if (opts.observer) {
+        for (const edge of faultEdges.poll(timeline!.events)) opts.observer.fault?.(edge);
+        opts.observer.second?.({ sample: s, totals: engine!.stats(), activeFaults: timeline!.activeFaults(), phase: timeline!.phase, p99LastSecUs: engine!.lastSecondP99() });
+      }
       progress.update({
         elapsedMs: performance.now() - t0,
         totalMs: scenario.durationMs + scenario.drainMs,
@@ -110,7 +149,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
       });
     }, 1000);
     try {
-      await sleep(scenario.durationMs, waitSignal);
+      await sleep(t0 + scenario.durationMs - performance.now(), waitSignal);
       checkEngine();
       engine.stopPublishing();
       publishEndMs = performance.now() - t0;
@@ -125,10 +164,12 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
       clearInterval(secondTick);
       progress.stop();
     }
-    sampler.sample();
+    const last = sampler.sample();
+    opts.observer?.second?.({ sample: last, totals: engine.stats(), activeFaults: timeline.activeFaults(), phase: timeline.phase, p99LastSecUs: engine.lastSecondP99() });
     const runEndMs = performance.now() - t0;
     const finished = await engine.finish();
     await timeline.stop();
+    if (opts.observer) for (const edge of faultEdges.poll(timeline.events)) opts.observer.fault?.(edge);
     // Interrupted after the clients ran: still account for what happened and write it down
     // (exit 130), as a partial record is worth more than none.
 
@@ -141,8 +182,9 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     });
     finished.latency.assignPhases((t) => recovery.phaseOfSecond(t));
     const events = [...timeline.events.filter((e) => e.kind !== 'phase'), ...recovery.phaseEvents()].sort((a, b) => a.atMs - b.atMs);
+    const faultWindows = timeline.windows(runEndMs);
     const integrity = account(finished.snapshots, {
-      faultWindows: timeline.windows(runEndMs), runStartUs, interrupted: interrupted(), endUs: runStartUs + runEndMs * 1000,
+      faultWindows, runStartUs, interrupted: interrupted(), endUs: runStartUs + runEndMs * 1000,
       endAllowanceUs: finished.latency.summary(finished.latency.overall).p999Us,
     });
     const results = buildResults({
@@ -150,7 +192,10 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
       timeline: events, recovery: { baseline: recovery.baseline, maxMs: scenario.recoveryMs, windows: recovery.windows }, stats: finished.stats, faultFailures: timeline.failed, workers: engine.workers,
       interrupted: interrupted(),
     });
-    return { results, runDir, exitCode: results.exitCode };
+    return {
+      results, runDir, exitCode: results.exitCode, ledger: finished.snapshots,
+      faultWindows: coordinator ? faultWindows : [], recoveryFaults: coordinator ? timeline.faultWindows() : [], publishEndMs, startAtMs: Math.round(performance.timeOrigin + t0), runEndMs, runTag,
+    };
   } finally {
     await engine?.stop();
     await timeline?.stop();

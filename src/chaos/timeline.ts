@@ -56,6 +56,8 @@ export class FaultTimeline {
     cluster: Cluster,
     recoveryMaxMs: number,
     private readonly log: (line: string) => void = () => {},
+    /** dryRun: keep the schedule and phases but leave the faults to another process (a shard that is not the coordinator) */
+    private readonly options: { dryRun?: boolean } = {},
   ) {
     this.recoveryMs = Math.min(recoveryMaxMs, LIVE_RECOVERY_MS);
     const apis = new ProxyApis(cluster.proxies);
@@ -90,7 +92,7 @@ export class FaultTimeline {
     this.updatePhase();
     this.log(`fault begins: ${p.fault.label}`);
     try {
-      await p.fault.begin();
+      if (!this.options.dryRun) await p.fault.begin();
     } catch (err) {
       this.fail(p, 'begin', err);
     }
@@ -107,7 +109,7 @@ export class FaultTimeline {
     p.event.endMs = Math.round(this.elapsed());
     this.lastEndMs = p.event.endMs;
     try {
-      await p.fault.end();
+      if (!this.options.dryRun) await p.fault.end();
     } catch (err) {
       this.fail(p, 'end', err);
     }

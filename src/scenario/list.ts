@@ -31,6 +31,7 @@ export function summarise(text: string): string {
   for (const line of text.split(/\r?\n/)) {
     const t = line.trim();
     if (t === '' || t === '#' || t === '---') continue;
+    if (/^#\s*yaml-language-server:/.test(t)) continue; // the editor's schema directive, not the summary
     if (!t.startsWith('#')) break;
     return t.replace(/^#+\s*/, '');
   }

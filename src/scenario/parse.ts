@@ -24,9 +24,9 @@ export interface ParseOptions {
   openFilesLimit?: number;
 }
 
-const TOP = ['name', 'description', 'cluster', 'clients', 'duration', 'drain', 'recovery', 'faults', 'thresholds', 'guarantee', 'seed', 'stages', 'churn'];
-const CLUSTER = ['runtime', 'nodes', 'durable', 'history', 'historyAge', 'urls', 'misbehaviour', 'nodeImage', 'toxiproxyImage'];
-const CLIENTS = ['count', 'rampUp', 'channels', 'subscriptionsPerClient', 'publishers', 'publishRate', 'payloadBytes', 'reconnect', 'heartbeat',
+export const TOP = ['name', 'description', 'cluster', 'clients', 'duration', 'drain', 'recovery', 'faults', 'thresholds', 'guarantee', 'seed', 'stages', 'churn'];
+export const CLUSTER = ['runtime', 'nodes', 'durable', 'history', 'historyAge', 'urls', 'misbehaviour', 'nodeImage', 'toxiproxyImage'];
+export const CLIENTS = ['count', 'rampUp', 'channels', 'subscriptionsPerClient', 'publishers', 'publishRate', 'payloadBytes', 'reconnect', 'heartbeat',
   'channelDistribution', 'rooms', 'groups'];
 const RUNTIMES: readonly RuntimeKind[] = ['local', 'docker', 'external'];
 export { MAX_NODES } from './limits';

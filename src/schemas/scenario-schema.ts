@@ -1,0 +1,64 @@
+// The scenario file as written (before parsing: durations like "5s", rates like "2/s") as a
+// zod schema: the source of schemas/scenario.schema.json, which editors use for completion
+// and checks. src/scenario/parse.ts stays the judge (it gives the one-line errors); a test
+// keeps the field lists of both the same.
+import { z } from 'zod';
+import { GUARANTEES } from '../contracts/metrics';
+import { RANDOM_FAULT_KINDS } from '../contracts/scenario';
+import { MISBEHAVIOUR_MODES } from '../../reference-broker/misbehaviour';
+
+// The same shapes src/scenario/units.ts reads; bare numbers are refused there on purpose.
+const DURATION = /^\s*(?:(?:\d+(?:\.\d+)?|\.\d+)(?:ms|s|m|h))+\s*$/;
+const duration = z.string().regex(DURATION).describe('e.g. "250ms", "10s", "1m30s", "1h"');
+const rate = z.string().regex(/^\s*(?:\d+(?:\.\d+)?|\.\d+)\s*\/\s*(?:(?:\d+(?:\.\d+)?|\.\d+)?(?:ms|s|m|h))+\s*$/).describe('e.g. "5/s", "300/m", "1/10s"');
+const int = (min: number) => z.number().int().min(min);
+
+export const clusterSchema = z.strictObject({
+  runtime: z.enum(['local', 'docker', 'external']).optional(),
+  nodes: int(1).optional(),
+  durable: z.boolean().optional(),
+  history: int(0).optional(),
+  historyAge: duration.optional(),
+  urls: z.array(z.string().regex(/^wss?:\/\//)).optional().describe('runtime external: the ws:// URL of each node'),
+  misbehaviour: z.strictObject({ mode: z.enum(MISBEHAVIOUR_MODES), rate: z.number().min(0).max(1).optional() }).optional(),
+  nodeImage: z.string().optional(),
+  toxiproxyImage: z.string().optional(),
+});
+
+export const clientsSchema = z.strictObject({
+  count: int(1),
+  rampUp: duration.optional(),
+  channels: int(1).optional(),
+  subscriptionsPerClient: int(0).optional(),
+  publishers: int(0).optional(),
+  publishRate: rate.optional(),
+  payloadBytes: int(0).optional(),
+  reconnect: z.strictObject({ initial: duration.optional(), max: duration.optional(), multiplier: z.number().optional(), jitter: z.enum(['full', 'equal', 'none']).optional() }).optional(),
+  heartbeat: z.strictObject({ interval: duration.optional(), timeout: duration.optional() }).optional(),
+});
+
+// Faults are checked by the parser (targets, toxics and actions depend on each other); the
+// schema names the fields and lets new ones through.
+export const faultSchema = z.looseObject({
+  at: duration, for: duration.optional(), target: z.string().optional(), toxic: z.string().optional(),
+  attributes: z.record(z.string(), z.unknown()).optional(), stream: z.enum(['upstream', 'downstream', 'both']).optional(),
+  toxicity: z.number().min(0).max(1).optional(), action: z.string().optional(), nodes: z.unknown().optional(), restartAfter: duration.optional(),
+});
+
+export const randomFaultsSchema = z.strictObject({
+  seed: int(0).optional(), every: duration.optional(), maxFor: duration.optional(), kinds: z.array(z.enum(RANDOM_FAULT_KINDS)).optional(),
+}).describe('a random nemesis, reproducible from its seed');
+
+export const scenarioSchema = z.strictObject({
+  name: z.string(),
+  description: z.string().optional(),
+  cluster: clusterSchema.optional(),
+  clients: clientsSchema,
+  duration,
+  drain: duration.optional(),
+  recovery: duration.optional(),
+  faults: z.union([z.array(faultSchema), z.strictObject({ random: randomFaultsSchema.optional(), list: z.array(faultSchema).optional() })]).optional(),
+  thresholds: z.record(z.string(), z.string()).optional().describe('e.g. { "latency.p99": "< 100ms", loss: "== 0" }'),
+  guarantee: z.enum(GUARANTEES).optional(),
+  seed: int(0).optional(),
+}).describe('chat-bench scenario file');

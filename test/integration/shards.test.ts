@@ -1,0 +1,145 @@
+// Shards and merge on real processes: one reference cluster (`chat-bench broker`), the same
+// seeded plan run unsplit and as 3 shard processes against it (runtime external), merged.
+// The plan is the same; publishing is open-loop from each subscription's (timing-dependent)
+// start, so message counts of two separate runs differ by a few; what is exact is checked exactly.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync, readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { CLI, ROOT, cli, tmpOut } from './support';
+import { alive } from '../support/processes';
+import type { ResultsV1 } from '../../src/contracts/results';
+import { LatencyRecorder } from '../../src/verify/latency';
+import { schemaErrors } from '../support/schema-check';
+
+async function startBroker(extra: string[] = []): Promise<{ child: ChildProcess; urls: string[] }> {
+  const child = spawn(process.execPath, [CLI, 'broker', '--nodes', '2', '--port', '0', ...extra], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  const urls = await new Promise<string[]>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`broker did not start: ${out}`)), 20_000);
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const found = [...out.matchAll(/ws:\/\/\S+/g)].map((m) => m[0]);
+      if (found.length === 2) { clearTimeout(timer); resolve(found); }
+    });
+    child.once('exit', () => reject(new Error(`broker exited: ${out}`)));
+  });
+  return { child, urls };
+}
+
+async function stopBroker(child: ChildProcess): Promise<void> {
+  if (child.pid === undefined || !alive(child.pid)) return;
+  const gone = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await gone;
+  clearTimeout(t);
+}
+
+function scenarioFile(dir: string, urls: string[]): string {
+  const file = join(dir, 'scenario.yaml');
+  writeFileSync(file, [
+    'name: shard-it',
+    `cluster: { runtime: external, urls: [${urls.join(', ')}] }`,
+    'clients: { count: 60, rampUp: 1s, channels: 5, subscriptionsPerClient: 2, publishers: 9, publishRate: 4/s, payloadBytes: 64 }',
+    'duration: 4s', 'drain: 4s', 'recovery: 1s', 'seed: 7', '',
+  ].join('\n'));
+  return file;
+}
+
+const resultsIn = (dir: string): ResultsV1 => JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as ResultsV1;
+const onlyDir = (parent: string, suffix: string) => {
+  const d = readdirSync(parent).filter((n) => n.endsWith(suffix));
+  assert.equal(d.length, 1, `one folder ending ${suffix} in ${parent}: ${d}`);
+  return join(parent, d[0]);
+};
+
+async function runShards(file: string, out: string, n: number, extra: string[] = []): Promise<string[]> {
+  const startAt = String(Date.now() + 15000); // every shard process is up by then, even on a loaded machine
+  const runs = await Promise.all(Array.from({ length: n }, (_, i) =>
+    cli(['run', file, '--shard', `${i}/${n}`, '--start-at', startAt, '--out', out, '-q', ...extra], { timeoutMs: 90_000 })));
+  runs.forEach((r, i) => assert.equal(r.code, 0, `shard ${i}: ${r.stderr}`));
+  return Array.from({ length: n }, (_, i) => onlyDir(out, `-shard${i}of${n}`));
+}
+
+test('the same plan unsplit and as 3 shard processes: merged integrity and histograms agree; bad shard sets are refused', async () => {
+  const { child, urls } = await startBroker();
+  try {
+    const work = tmpOut('cb-shards-');
+    const file = scenarioFile(work, urls);
+    const whole = await cli(['run', file, '--out', join(work, 'whole'), '-q'], { timeoutMs: 90_000 });
+    assert.equal(whole.code, 0, whole.stderr + whole.stdout);
+    const unsplit = resultsIn(join(work, 'whole', readdirSync(join(work, 'whole'))[0]));
+
+    const dirs = await runShards(file, join(work, 'shards'), 3);
+    for (const d of dirs) assert.ok(existsSync(join(d, 'ledger.json.gz')) && existsSync(join(d, 'shard.json')), d);
+    const merge = await cli(['merge', ...dirs, '--out', join(work, 'merged'), '--junit', join(work, 'merged', 'junit.xml')]);
+    assert.equal(merge.code, 0, merge.stderr + merge.stdout);
+    const merged = resultsIn(onlyDir(join(work, 'merged'), '-merged'));
+    assert.ok(existsSync(join(work, 'merged', 'junit.xml')));
+    // Real results, merged or not, validate against the shipped schema.
+    for (const r of [merged, unsplit, resultsIn(dirs[1])]) assert.equal(schemaErrors('results.schema.json', r), null);
+
+    // Exact by construction of the plan: the same streams on the same channels.
+    const streams = (r: ResultsV1) => r.channels.map((c) => c.streams).sort((a, b) => a - b);
+    assert.deepEqual(streams(merged), streams(unsplit));
+    assert.equal(merged.clients.target, unsplit.clients.target);
+    assert.equal(merged.clients.connects, 60);
+    // Both runs are whole: nothing lost, duplicated, reordered or phantom, every owed delivery made.
+    for (const r of [unsplit, merged]) {
+      assert.equal(r.verdict, 'pass');
+      for (const k of ['lost', 'duplicated', 'reordered', 'phantom', 'unconfirmedStreams', 'serialConflicts'] as const) assert.equal(r.totals[k], 0, k);
+      assert.equal(r.totals.delivered, r.totals.expected);
+      assert.ok(r.totals.expected > 0);
+      // The latency histogram counts every delivery once, merged over shards or not.
+      assert.equal(LatencyRecorder.merge([r.histograms]).overall.totalCount, r.totals.deliveriesTotal);
+    }
+    // Publishing starts when each publisher's subscription is confirmed (timing on a loaded
+    // machine), so two separate runs schedule about, not exactly, the same number.
+    assert.ok(Math.abs(merged.totals.scheduled - unsplit.totals.scheduled) <= 0.25 * unsplit.totals.scheduled, `${merged.totals.scheduled} vs ${unsplit.totals.scheduled}`);
+    // The merge is the sum of the shards' histograms, exactly.
+    const shardCounts = dirs.map((d) => LatencyRecorder.merge([resultsIn(d).histograms]).overall.totalCount);
+    assert.equal(merged.latency.overall.count, shardCounts.reduce((a, b) => a + b, 0));
+    assert.equal(merged.series.reduce((a, s) => a + s.deliveries, 0), resultsIn(dirs[0]).series.reduce((a, s) => a + s.deliveries, 0)
+      + resultsIn(dirs[1]).series.reduce((a, s) => a + s.deliveries, 0) + resultsIn(dirs[2]).series.reduce((a, s) => a + s.deliveries, 0));
+
+    // Refusals: one line, exit 2.
+    const refused = async (args: string[], pattern: RegExp) => {
+      const r = await cli(args);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, pattern);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    };
+    await refused(['merge', dirs[0], dirs[2]], /shard 1\/3 missing/);
+    await refused(['merge', dirs[0], dirs[1], dirs[1], dirs[2]], /given twice/);
+    await refused(['merge', dirs[0], dirs[1], join(work, 'whole')], /no shard\.json/);
+    const other = JSON.parse(readFileSync(join(dirs[2], 'shard.json'), 'utf8'));
+    writeFileSync(join(dirs[2], 'shard.json'), JSON.stringify({ ...other, seed: 8 }));
+    await refused(['merge', ...dirs], /different runs \(seed 8 vs 7\)/);
+    await refused(['run', file, '--shard', '3/2'], /--shard 3\/2: shard index 3 is not below the number of shards 2/);
+    await refused(['run', file, '--shard', '1/3'], /common start/);
+  } finally {
+    await stopBroker(child);
+  }
+});
+
+test('a message dropped on purpose is found by the merge, its publisher and subscriber in different shards', async () => {
+  const { child, urls } = await startBroker(['--misbehave', 'drop', '--misbehave-rate', '0.05']);
+  try {
+    const work = tmpOut('cb-shards-drop-');
+    const file = scenarioFile(work, urls);
+    const dirs = await runShards(file, join(work, 'shards'), 3);
+    const merge = await cli(['merge', ...dirs, '--out', join(work, 'merged'), '--json-summary']);
+    assert.equal(merge.code, 1, merge.stderr);
+    const merged = resultsIn(onlyDir(join(work, 'merged'), '-merged'));
+    assert.equal(merged.verdict, 'fail');
+    assert.ok(merged.totals.lost > 0, JSON.stringify(merged.totals));
+    // Client cK lives in shard K mod 3: some loss crossed shards.
+    const shardOf = (id: string) => Number(id.slice(1)) % 3;
+    const crossing = merged.examples.filter((e) => e.kind === 'lost' && e.publisher && e.clients.some((c) => shardOf(c) !== shardOf(e.publisher!)));
+    assert.ok(crossing.length > 0, JSON.stringify(merged.examples.slice(0, 3)));
+  } finally {
+    await stopBroker(child);
+  }
+});
