@@ -25,8 +25,13 @@ export const clusterSchema = z.strictObject({
   toxiproxyImage: z.string().optional(),
 });
 
+const roomSchema = z.strictObject({ channels: int(1).optional(), subscribers: int(1), publishers: int(0).optional() });
+const groupSchema = z.strictObject({
+  name: z.string().optional(), count: int(1), subscriptionsPerClient: int(0).optional(), publishers: int(0).optional(), publishRate: rate.optional(),
+});
+
 export const clientsSchema = z.strictObject({
-  count: int(1),
+  count: int(1).optional().describe('required unless groups are given (then it is their sum)'),
   rampUp: duration.optional(),
   channels: int(1).optional(),
   subscriptionsPerClient: int(0).optional(),
@@ -35,6 +40,9 @@ export const clientsSchema = z.strictObject({
   payloadBytes: int(0).optional(),
   reconnect: z.strictObject({ initial: duration.optional(), max: duration.optional(), multiplier: z.number().optional(), jitter: z.enum(['full', 'equal', 'none']).optional() }).optional(),
   heartbeat: z.strictObject({ interval: duration.optional(), timeout: duration.optional() }).optional(),
+  channelDistribution: z.string().regex(/^\s*(uniform|zipf\(\s*\d+(\.\d+)?\s*\))\s*$/).optional().describe('uniform, or zipf(s)'),
+  rooms: z.array(roomSchema).optional().describe('channels of a fixed size beside the others'),
+  groups: z.array(groupSchema).optional().describe('clients in groups with their own counts and rates'),
 });
 
 // Faults are checked by the parser (targets, toxics and actions depend on each other); the
@@ -61,4 +69,6 @@ export const scenarioSchema = z.strictObject({
   thresholds: z.record(z.string(), z.string()).optional().describe('e.g. { "latency.p99": "< 100ms", loss: "== 0" }'),
   guarantee: z.enum(GUARANTEES).optional(),
   seed: int(0).optional(),
+  stages: z.array(z.strictObject({ duration, clients: int(0) })).optional().describe('k6-style ramp / hold / ramp-down of connected clients'),
+  churn: z.strictObject({ rate }).optional().describe('clients leaving and fresh ones joining at a rate'),
 }).describe('chat-bench scenario file');
