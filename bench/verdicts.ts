@@ -4,7 +4,7 @@
 // a whole `chat-bench run` process with the default guarantee and no written threshold, so what
 // is judged is the checker alone, not latency on a busy machine.
 //
-//   node build/bench/verdicts.js [--runs 100] [--mode-runs 5] [--modes drop,dup,…] [--keep]
+//   node build/bench/verdicts.js [--runs 100] [--first-seed 1] [--mode-runs 5] [--modes drop,dup,…] [--keep]
 //
 // Prints one line per run (seed, exit, the failed checks) and the counts; a failing seed is
 // replayed exactly with the scenario written beside it (`--keep` leaves the run folders).
@@ -86,7 +86,7 @@ function runOnce(label: string, scenario: Scenario, keep: boolean): Promise<Outc
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      runs: { type: 'string', default: '100' }, 'mode-runs': { type: 'string', default: '5' },
+      runs: { type: 'string', default: '100' }, 'first-seed': { type: 'string', default: '1' }, 'mode-runs': { type: 'string', default: '5' },
       modes: { type: 'string', default: Object.keys(MODES).join(',') }, keep: { type: 'boolean', default: false },
     },
   });
@@ -110,7 +110,8 @@ async function main(): Promise<void> {
     else if (wrong === 'FALSE FAIL') falseFail.push(o);
   };
 
-  for (let seed = 1; seed <= runs; seed++) record(await runOnce('healthy + nemesis', baseScenario(seed), values.keep!), false);
+  const first = Number(values['first-seed']);
+  for (let seed = first; seed < first + runs; seed++) record(await runOnce('healthy + nemesis', baseScenario(seed), values.keep!), false);
   let mustFailRuns = 0;
   let mustPassModeRuns = 0;
   for (const mode of modes) {
