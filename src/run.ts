@@ -10,6 +10,7 @@ import { InProcessEngine, type EngineSetup, type LoadEngine } from './load/engin
 import { createProgress } from './report/progress';
 import type { ResultsV1, SecondSample } from './contracts/results';
 import { runtimeFor } from './runtime';
+import { adapterConfigOf } from './adapters/config';
 import type { Cluster, StartCluster } from './runtime/cluster';
 import type { Scenario } from './contracts/scenario';
 import { account } from './verify/accounting';
@@ -99,6 +100,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
       spec: scenario.clients, plans: opts.shard ? shardSlice(plans, opts.shard) : plans,
       nodeUrls: cluster.nodes.map((n) => n.clientUrl), seed: scenario.seed,
       publishers: plans.filter((p) => p.publishChannel).map((p) => p.id),
+      adapter: adapterConfigOf(scenario.cluster),
     };
     // A broken engine (a worker process died) ends the waits at once: the run fails with its error.
     let engineFailure: UserError | null = null;

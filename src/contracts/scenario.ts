@@ -7,6 +7,11 @@ import type { BackoffPolicy } from '../util/backoff';
 import type { Guarantee } from './metrics';
 
 export type RuntimeKind = 'local' | 'docker' | 'external';
+/** The system under test: chat-bench's reference broker or a real system installed on the machine. */
+export const SYSTEMS = ['reference', 'nats', 'redis', 'mosquitto'] as const;
+export type SystemKind = (typeof SYSTEMS)[number];
+/** How a subscription continues after a reconnect (src/adapters/types.ts). */
+export type ResumeMode = 'serial' | 'session' | 'none';
 
 export interface ClusterSpec {
   runtime: RuntimeKind;
@@ -14,7 +19,11 @@ export interface ClusterSpec {
   durable: boolean;            // keep an append-only log per node (default true)
   history: number;             // messages of history per channel (default 10000)
   historySeconds: number;      // age limit of history, seconds (default 3600)
-  urls: string[];              // external only: ws://host:port of each node
+  urls: string[];              // external only: URL of each node (scheme of the adapter)
+  system?: SystemKind;         // default reference
+  adapter?: string;            // default: the system's own (v1 for reference)
+  adapterOptions?: Record<string, unknown>;
+  resume?: ResumeMode;         // default: what the adapter can do
   misbehaviour?: BrokerMisbehaviour; // reference broker misbehaving on purpose (proving the checker)
   nodeImage?: string;          // docker only
   toxiproxyImage?: string;     // docker only

@@ -1,9 +1,9 @@
-// One virtual client = one WebSocket to one node (through that node's client proxy).
-// It subscribes to its channels, resumes each with `from` = last serial seen after every
-// reconnect, reconnects with exponential backoff and jitter, detects dead links with
-// ping/pong, and (if it is a publisher) publishes open-loop with retries under the same key.
-import WebSocket from 'ws';
-import { parseBrokerFrame } from '../protocol/codec';
+// One virtual client = one connection to one node (through that node's client proxy), in
+// whatever protocol its adapter speaks (src/adapters/). It subscribes to its channels, resumes
+// each after every reconnect as the adapter can (from = last serial seen, or its session),
+// reconnects with exponential backoff and jitter, detects dead links with pings, and (if it
+// is a publisher) publishes open-loop with retries under the same key.
+import type { Adapter, AdapterClient, AdapterEvents, ResumeMode } from '../adapters/types';
 import type { Stream } from '../verify/ledger';
 import { backoffDelay } from '../util/backoff';
 import type { LoadContext } from './context';
@@ -18,8 +18,12 @@ const enum State { Idle, Connecting, Open, Stopped }
 /** A performance.now() time in µs of the envelopes' clock (epoch-based, as `ts`). */
 const toUs = (ms: number): number => Math.round((performance.timeOrigin + ms) * 1000);
 
-export class VirtualClient implements Timed {
-  private ws: WebSocket | null = null;
+export class VirtualClient implements Timed, AdapterEvents {
+  private readonly link: AdapterClient;
+  /** the adapter numbers nothing: this client numbers each stream's deliveries (see onDelivered) */
+  private readonly localSerials: number[] | null;
+  private readonly resumeBySerial: boolean;
+  private readonly retryPublishes: boolean;
   private state = State.Idle;
   private attempt = 0;                  // failed attempts since the last open (backoff exponent)
   private everOpened = false;
@@ -31,7 +35,7 @@ export class VirtualClient implements Timed {
   private lastPingMs = 0;
   private readonly streams: Stream[];
   private readonly channelIndex = new Map<string, number>();
-  private readonly subscribed: boolean[];
+  private readonly confirmed: boolean[];
   readonly publisher: PublisherQueue | null;
   private publishIntervalMs = 0;
   private nextPublishMs = 0;
@@ -42,13 +46,25 @@ export class VirtualClient implements Timed {
     readonly channels: string[],
     publishChannel: string | null,
     private readonly ctx: LoadContext,
-    private readonly localAddress?: string,
+    adapter: Adapter,
+    adapterOptions: Readonly<Record<string, unknown>>,
+    resume: ResumeMode,
+    localAddress?: string,
   ) {
+    const caps = adapter.capabilities;
+    this.localSerials = caps.serials ? null : channels.map(() => 0);
+    this.resumeBySerial = caps.serials && resume === 'serial';
+    // Without idempotent publish a resend may store the message twice: send each one once.
+    this.retryPublishes = caps.idempotentPublish;
+    this.link = adapter.createClient(url, this, {
+      clientId: id, connectTimeoutMs: ctx.spec.heartbeat.timeoutMs, options: adapterOptions, resume,
+      ...(localAddress ? { localAddress } : {}),
+    });
     this.streams = channels.map((ch, i) => {
       this.channelIndex.set(ch, i);
       return ctx.ledger.openStream(id, ch);
     });
-    this.subscribed = channels.map(() => false);
+    this.confirmed = channels.map(() => false);
     this.publisher = publishChannel ? new PublisherQueue(id, publishChannel, ctx.filler) : null;
   }
 
@@ -59,9 +75,7 @@ export class VirtualClient implements Timed {
 
   stop(): void {
     this.state = State.Stopped;
-    const ws = this.ws;
-    this.ws = null;
-    if (ws) ws.terminate();
+    this.link.stop();
   }
 
   /**
@@ -89,25 +103,14 @@ export class VirtualClient implements Timed {
   // --- connection -------------------------------------------------------------------------
 
   private connect(): void {
-    const ctx = this.ctx;
     this.state = State.Connecting;
-    this.connectStartMs = ctx.now();
-    const ws = new WebSocket(this.url, {
-      perMessageDeflate: false,
-      handshakeTimeout: ctx.spec.heartbeat.timeoutMs,
-      maxPayload: 64 * 1024 * 1024,
-      ...(this.localAddress ? { localAddress: this.localAddress } : {}),
-    });
-    this.ws = ws;
-    ws.on('open', () => this.onOpen(ws));
-    ws.on('message', (data: Buffer, isBinary: boolean) => this.onMessage(ws, data, isBinary));
-    ws.on('pong', () => { this.lastHeardMs = this.ctx.now(); });
-    ws.on('error', () => { /* 'close' follows and handles it */ });
-    ws.on('close', () => this.onClose(ws));
+    this.connectStartMs = this.ctx.now();
+    this.link.connect();
   }
 
-  private onOpen(ws: WebSocket): void {
-    if (ws !== this.ws) return;
+  /** AdapterEvents: the connection is up. */
+  opened(): void {
+    if (this.state !== State.Connecting) return;
     const ctx = this.ctx;
     const now = ctx.now();
     this.state = State.Open;
@@ -125,21 +128,22 @@ export class VirtualClient implements Timed {
     }
     this.awaitingResubscribe = this.channels.length;
     for (let i = 0; i < this.channels.length; i++) {
-      this.subscribed[i] = false;
-      const from = ctx.ledger.lastSerial(this.streams[i]);
-      ws.send(from === undefined ? `{"t":"sub","ch":${JSON.stringify(this.channels[i])}}` :
-        `{"t":"sub","ch":${JSON.stringify(this.channels[i])},"from":${from}}`);
+      this.confirmed[i] = false;
+      this.link.subscribe(this.channels[i], this.resumeBySerial ? ctx.ledger.lastSerial(this.streams[i]) : undefined);
     }
     // A publish in flight when the link dropped may or may not have been stored: resend it
-    // with the same key (the broker stores it at most once).
+    // with the same key (the target stores it at most once), or give it up if a resend could
+    // store it twice (it stays in doubt: sent, never acked).
     const p = this.publisher;
-    if (p?.inFlight) this.sendInFlight(now);
-    else this.trySend(now);
+    if (p?.inFlight && this.retryPublishes) this.sendInFlight(now);
+    else {
+      if (p?.inFlight) p.inFlight = null;
+      this.trySend(now);
+    }
   }
 
-  private onClose(ws: WebSocket): void {
-    if (ws !== this.ws) return;
-    this.ws = null;
+  /** AdapterEvents: the connection is gone (or never came up). */
+  closed(): void {
     const ctx = this.ctx;
     if (this.state === State.Stopped) return;
     const now = ctx.now();
@@ -160,80 +164,76 @@ export class VirtualClient implements Timed {
 
   /** Called by the driver's housekeeping sweep: pings, and kills links that went silent. */
   heartbeat(now: number): void {
-    const ws = this.ws;
-    if (!ws || this.state !== State.Open) return;
+    if (this.state !== State.Open) return;
     const hb = this.ctx.spec.heartbeat;
     if (now - this.lastHeardMs > hb.timeoutMs) {
       this.ctx.stats.heartbeatTimeouts++;
-      ws.terminate();               // 'close' follows: reconnect with backoff
+      this.link.terminate();        // closed() follows: reconnect with backoff
       return;
     }
     // A link that delivers proves itself: ping only after `interval` of silence. (Each ping is
     // one write syscall on its own socket: at 10,000 clients they cost more than the deliveries.)
     if (now - this.lastHeardMs >= hb.intervalMs && now - this.lastPingMs >= hb.intervalMs) {
       this.lastPingMs = now;
-      ws.ping();
+      this.link.ping();
     }
   }
 
   // --- receiving --------------------------------------------------------------------------
 
-  private onMessage(ws: WebSocket, data: Buffer, isBinary: boolean): void {
-    if (ws !== this.ws) return;
+  heard(): void {
+    this.lastHeardMs = this.ctx.now();
+  }
+
+  protocolError(reason: string): void {
+    this.ctx.ledger.protocolError(reason);
+  }
+
+  /** AdapterEvents: one message. A message before its confirmation counts: a target may replay history first. */
+  delivered(channel: string, serial: number, id: string, envelope: unknown): void {
     const ctx = this.ctx;
     const now = ctx.now();
     this.lastHeardMs = now;
-    if (isBinary) {
-      ctx.ledger.protocolError('binary frame');
+    const i = this.channelIndex.get(channel);
+    if (i === undefined) {
+      ctx.ledger.protocolError(`msg for a channel never subscribed: ${channel}`);
       return;
     }
-    const parsed = parseBrokerFrame(data.toString());
-    if (!parsed.ok) {
-      ctx.ledger.protocolError(parsed.reason);
+    // A target without serials: number the stream's deliveries here, so the ledger checks
+    // duplicates and order by each publisher's n alone.
+    if (this.localSerials !== null) serial = ++this.localSerials[i];
+    ctx.stats.deliveries++;
+    const latencyUs = ctx.ledger.deliver(this.streams[i], serial, id, envelope, toUs(now));
+    if (latencyUs >= 0) ctx.latency.record(latencyUs, now);
+    if (this.awaitingContinuity && this.droppedAtMs >= 0 && this.awaitingResubscribe === 0) {
+      this.awaitingContinuity = false;
+      ctx.latency.recordContinuity(Math.round((now - this.droppedAtMs) * 1000));
+      this.droppedAtMs = -1;
+    }
+  }
+
+  /** AdapterEvents: the target confirmed a subscription on this connection. */
+  subscribed(channel: string, at: number | undefined, resumed: boolean | undefined): void {
+    const ctx = this.ctx;
+    const now = ctx.now();
+    this.lastHeardMs = now;
+    const i = this.channelIndex.get(channel);
+    if (i === undefined) {
+      ctx.ledger.protocolError(`subd for a channel never requested: ${channel}`);
       return;
     }
-    const f = parsed.frame;
-    switch (f.t) {
-      case 'msg': {
-        // A msg before its subd counts: a target may replay history before confirming.
-        const i = this.channelIndex.get(f.ch);
-        if (i === undefined) {
-          ctx.ledger.protocolError(`msg for a channel never subscribed: ${f.ch}`);
-          return;
-        }
-        ctx.stats.deliveries++;
-        const recvUs = toUs(now);
-        const latencyUs = ctx.ledger.deliver(this.streams[i], f.s, f.id, f.d, recvUs);
-        if (latencyUs >= 0) ctx.latency.record(latencyUs, now);
-        if (this.awaitingContinuity && this.droppedAtMs >= 0 && this.awaitingResubscribe === 0) {
-          this.awaitingContinuity = false;
-          ctx.latency.recordContinuity(Math.round((now - this.droppedAtMs) * 1000));
-          this.droppedAtMs = -1;
-        }
-        return;
+    // Without serials the position is the stream's own count of deliveries, and the stream is
+    // held to be one from its first confirmation on: what was published while the subscriber
+    // was away is owed, so a system that drops it shows loss (outside any live session, which
+    // at-most-once accepts and stronger guarantees do not).
+    const position = this.localSerials ? this.localSerials[i] : at ?? Math.max(0, ctx.ledger.lastSerial(this.streams[i]) ?? 0);
+    ctx.ledger.subscribed(this.streams[i], position, this.localSerials ? true : resumed, toUs(now));
+    if (!this.confirmed[i]) {
+      this.confirmed[i] = true;
+      if (--this.awaitingResubscribe === 0 && this.droppedAtMs >= 0) {
+        ctx.latency.recordReconnect(Math.round((now - this.droppedAtMs) * 1000));
+        if (!this.awaitingContinuity) this.droppedAtMs = -1;
       }
-      case 'subd': {
-        const i = this.channelIndex.get(f.ch);
-        if (i === undefined) {
-          ctx.ledger.protocolError(`subd for a channel never requested: ${f.ch}`);
-          return;
-        }
-        ctx.ledger.subscribed(this.streams[i], f.at, f.resumed, toUs(now));
-        if (!this.subscribed[i]) {
-          this.subscribed[i] = true;
-          if (--this.awaitingResubscribe === 0 && this.droppedAtMs >= 0) {
-            ctx.latency.recordReconnect(Math.round((now - this.droppedAtMs) * 1000));
-            if (!this.awaitingContinuity) this.droppedAtMs = -1;
-          }
-        }
-        return;
-      }
-      case 'ack':
-        this.onAck(f.id, f.s, now);
-        return;
-      case 'err':
-        this.onErr(f.id, f.code, f.msg, now);
-        return;
     }
   }
 
@@ -270,9 +270,8 @@ export class VirtualClient implements Timed {
   private sendInFlight(now: number): void {
     const p = this.publisher!;
     const m = p.inFlight!;
-    const ws = this.ws;
-    if (!ws || this.state !== State.Open) return;
-    ws.send(m.frame);
+    if (this.state !== State.Open) return;
+    this.link.publish(p.channel, m.key, m.payload);
     m.attempts++;
     m.deadlineMs = now + this.ctx.ackTimeoutMs;
     if (!m.sentOnce) {
@@ -284,7 +283,10 @@ export class VirtualClient implements Timed {
     }
   }
 
-  private onAck(id: string, serial: number, now: number): void {
+  /** AdapterEvents: the target took the publish with this key. */
+  acked(id: string, serial: number): void {
+    const now = this.ctx.now();
+    this.lastHeardMs = now;
     const p = this.publisher;
     const m = p?.inFlight;
     if (!p || !m || m.key !== id) return; // a late ack of a message already acked: harmless
@@ -294,7 +296,10 @@ export class VirtualClient implements Timed {
     this.trySend(now);
   }
 
-  private onErr(id: string | undefined, code: string, msg: string, now: number): void {
+  /** AdapterEvents: the target refused the publish with this key. */
+  refused(id: string | undefined, code: string, msg: string): void {
+    const now = this.ctx.now();
+    this.lastHeardMs = now;
     const p = this.publisher;
     const m = p?.inFlight;
     if (!p || !m || id === undefined || m.key !== id) {
@@ -315,8 +320,14 @@ export class VirtualClient implements Timed {
 
   /** Housekeeping: resend a publish whose ack is overdue or whose retry time has come. */
   checkPublishDeadline(now: number): void {
-    const m = this.publisher?.inFlight;
-    if (m && this.state === State.Open && now >= m.deadlineMs) this.sendInFlight(now);
+    const p = this.publisher;
+    const m = p?.inFlight;
+    if (!p || !m || this.state !== State.Open || now < m.deadlineMs) return;
+    if (this.retryPublishes) this.sendInFlight(now);
+    else {
+      p.inFlight = null;   // no ack in time and a resend could store it twice: it stays in doubt
+      this.trySend(now);
+    }
   }
 
   /** True when nothing of this client's is still waiting to be published or acked. */

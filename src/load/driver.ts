@@ -1,6 +1,7 @@
 // The load driver: creates the virtual clients of a plan, ramps them up, keeps them alive
 // (heartbeats, publish retries) with one housekeeping sweep, stops publishing on time and
 // tells when the system has gone quiet during the drain.
+import { adapterFor, type AdapterConfig } from '../adapters';
 import type { ClientsSpec } from '../contracts/scenario';
 import { fillerFor } from '../protocol/envelope';
 import type { IntegrityLedger } from '../verify/ledger';
@@ -25,6 +26,8 @@ export interface DriverOptions {
   seed: number;
   localAddresses?: string[];
   ackTimeoutMs?: number;
+  /** what the clients speak; default protocol v1 */
+  adapter?: AdapterConfig;
 }
 
 export class LoadDriver {
@@ -56,12 +59,15 @@ export class LoadDriver {
       ackTimeoutMs: opts.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS,
     };
     // Source addresses rotate per node: the port limit is per (source, destination) pair.
+    const adapter = adapterFor(opts.adapter?.name);
+    const adapterOptions = opts.adapter?.options ?? {};
+    const resume = opts.adapter?.resume ?? adapter.capabilities.resume;
     const nthOfNode = new Map<number, number>();
     this.clients = opts.plans.map((plan) => {
       const nth = nthOfNode.get(plan.node) ?? 0;
       nthOfNode.set(plan.node, nth + 1);
       const leaver = plan.leaveOffsetMs !== undefined && plan.publishChannel !== null ? { stopped: false } : undefined;
-      const client = new VirtualClient(plan.id, opts.nodeUrls[plan.node], plan.channels, plan.publishChannel, contextFor(this.ctx, plan, leaver),
+      const client = new VirtualClient(plan.id, opts.nodeUrls[plan.node], plan.channels, plan.publishChannel, contextFor(this.ctx, plan, leaver), adapter, adapterOptions, resume,
         localAddresses.length ? localAddresses[nth % localAddresses.length] : undefined);
       if (leaver) this.stopsPublishing.set(client, leaver);
       return client;

@@ -1,6 +1,7 @@
 // Where the virtual clients run. The run loop talks to a LoadEngine only, so clients can live
 // in this process (InProcessEngine) or be split across worker processes (see workers/), with
 // the same results: every worker's ledger snapshot and encoded histograms merge exactly.
+import type { AdapterConfig } from '../adapters/types';
 import type { ClientsSpec } from '../contracts/scenario';
 import { fillerFor } from '../protocol/envelope';
 import { IntegrityLedger } from '../verify/ledger';
@@ -25,6 +26,8 @@ export interface EngineSetup {
   seed: number;
   /** every publisher id of the run (a worker must know other workers' publishers are real) */
   publishers: string[];
+  /** what the clients speak; default protocol v1 */
+  adapter?: AdapterConfig;
 }
 
 export interface EngineResult {
@@ -73,7 +76,7 @@ export class InProcessEngine implements LoadEngine {
   async start(t0: number): Promise<void> {
     this.latency = new LatencyRecorder(t0);
     const s = this.setup;
-    this.driver = new LoadDriver({ spec: s.spec, plans: s.plans, nodeUrls: s.nodeUrls, ledger: this.ledger, latency: this.latency, seed: s.seed });
+    this.driver = new LoadDriver({ spec: s.spec, plans: s.plans, nodeUrls: s.nodeUrls, ledger: this.ledger, latency: this.latency, seed: s.seed, adapter: s.adapter });
     this.driver.start();
   }
 

@@ -8,7 +8,7 @@ import { idempotencyKey, sealedPadding } from '../protocol/envelope';
 export interface PendingPublish {
   n: number;
   key: string;
-  frame: string;            // encoded once; every retry sends the same bytes
+  payload: string;          // the envelope as JSON, encoded once; every retry sends the same bytes
   scheduledUs: number;
   sentOnce: boolean;
   deadlineMs: number;       // resend when no ack by then (ack timeout), or retry time after an err
@@ -28,8 +28,8 @@ export class PublisherQueue {
     const n = this.nextN++;
     const key = idempotencyKey(this.publisher, this.channel, n);
     const d = { p: this.publisher, n, ts: scheduledUs, x: sealedPadding(this.publisher, n, scheduledUs, this.filler) };
-    const frame = JSON.stringify({ t: 'pub', ch: this.channel, id: key, d });
-    this.queue.push({ n, key, frame, scheduledUs, sentOnce: false, deadlineMs: 0, attempts: 0 });
+    const payload = JSON.stringify(d);
+    this.queue.push({ n, key, payload, scheduledUs, sentOnce: false, deadlineMs: 0, attempts: 0 });
     return n;
   }
 

@@ -90,6 +90,17 @@ export function startListeningProcess(
   });
 }
 
+/**
+ * Makes a child that is not one of our node scripts (a real server binary) die with us too:
+ * the exit hook and the reaper's marker (it cannot watch our stdin like our own scripts do).
+ */
+export function trackChild(child: ChildProcess): void {
+  installExitHook();
+  live.add(child);
+  markChild(child.pid);
+  child.once('exit', () => { live.delete(child); unmarkChild(child.pid); });
+}
+
 /** SIGTERM, then SIGKILL after `graceMs`. Resolves when the process is gone. */
 export function stopProcess(child: ChildProcess, graceMs = 3000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();

@@ -15,6 +15,8 @@ import { MISBEHAVIOUR_MODES } from '../../reference-broker/misbehaviour';
 import type { ClientsSpec, ClusterSpec, RuntimeKind, Scenario, ThresholdSpec } from '../contracts/scenario';
 import { nodeIds } from '../contracts/scenario';
 import { formatDuration } from './units';
+import { defaultGuaranteeOf } from '../adapters/catalog';
+import { checkUrlSchemes, readAdapterChoice } from './adapter-fields';
 
 /** Where a field sits in the source file, e.g. ":14" (line); undefined when unknown. */
 export type Locate = (path: Path) => string | undefined;
@@ -25,7 +27,7 @@ export interface ParseOptions {
 }
 
 export const TOP = ['name', 'description', 'cluster', 'clients', 'duration', 'drain', 'recovery', 'faults', 'thresholds', 'guarantee', 'seed', 'stages', 'churn'];
-export const CLUSTER = ['runtime', 'nodes', 'durable', 'history', 'historyAge', 'urls', 'misbehaviour', 'nodeImage', 'toxiproxyImage'];
+export const CLUSTER = ['runtime', 'nodes', 'durable', 'history', 'historyAge', 'urls', 'misbehaviour', 'nodeImage', 'toxiproxyImage', 'system', 'adapter', 'resume', 'options'];
 export const CLIENTS = ['count', 'rampUp', 'channels', 'subscriptionsPerClient', 'publishers', 'publishRate', 'payloadBytes', 'reconnect', 'heartbeat',
   'channelDistribution', 'rooms', 'groups'];
 const RUNTIMES: readonly RuntimeKind[] = ['local', 'docker', 'external'];
@@ -97,7 +99,8 @@ function readScenario(raw: unknown, errors: FieldError[]): Scenario {
 
   const drainMs = collecting(errors, () => top.durationMs('drain') ?? 10_000);
   const recoveryMs = collecting(errors, () => top.durationMs('recovery') ?? 30_000); // the longest a recovery may last (it ends when back within the baseline)
-  const guarantee = collecting(errors, () => top.oneOf('guarantee', GUARANTEES) ?? 'exactly-once-ordered');
+  // Not written: what the adapter's system documents (exactly-once-ordered for the reference broker).
+  const guarantee = collecting(errors, () => top.oneOf('guarantee', GUARANTEES) ?? defaultGuaranteeOf(cluster?.adapter ?? 'v1', cluster?.adapterOptions));
   const thresholds = readThresholds(top, errors);
   const description = collecting(errors, () => top.string('description'));
   if (errors.length > 0) return undefined as never; // parseScenario throws them
@@ -136,6 +139,12 @@ function readCluster(f: Fields | undefined): ClusterSpec {
     historySeconds: 3600,
     urls: [],
   };
+  const choice = readAdapterChoice(f, runtime);
+  if (choice.system !== 'reference') spec.system = choice.system;
+  if (choice.adapter !== 'v1') spec.adapter = choice.adapter;
+  if (choice.resume) spec.resume = choice.resume;
+  if (choice.options) spec.adapterOptions = choice.options;
+  if (choice.system !== 'reference' && runtime !== 'external') spec.nodes = 1;
   if (!f) return spec;
   const ageMs = f.durationMs('historyAge');
   if (ageMs !== undefined) {
@@ -147,21 +156,18 @@ function readCluster(f: Fields | undefined): ClusterSpec {
     const urls = f.required('urls', f.array, 'runtime external needs the ws:// URL of each node');
     if (urls.length === 0) f.fail('urls', 'is empty', 'runtime external needs the ws:// URL of each node');
     if (urls.length > MAX_NODES) f.fail('urls', `has ${urls.length} URLs, more than ${MAX_NODES} nodes`, `chat-bench drives at most ${MAX_NODES} nodes`);
-    urls.forEach((url, i) => {
-      if (typeof url !== 'string' || !/^wss?:\/\/[^\s/]+/.test(url)) {
-        throw new FieldError([...f.at('urls'), i], `${shown(url)} is not a ws:// or wss:// URL`, 'write it like ws://chat.example.com:8080/ws');
-      }
-    });
+    checkUrlSchemes(f, urls, choice);
     if (nodes !== undefined && nodes !== urls.length) f.fail('nodes', `is ${nodes} but ${urls.length} urls are given`, 'leave nodes out with runtime external');
     spec.urls = urls as string[];
     spec.nodes = urls.length;
   } else {
     if (f.has('urls')) f.fail('urls', `is only used with runtime external (runtime is ${runtime})`, 'write "runtime: external" to test a system you already run');
-    spec.nodes = nodes ?? 3;
+    spec.nodes = nodes ?? spec.nodes;
   }
   const misbehaviour = f.object('misbehaviour', ['mode', 'rate']);
   if (misbehaviour) {
     if (runtime === 'external') f.fail('misbehaviour', 'is a mode of the reference broker, not possible on runtime external');
+    if (choice.system !== 'reference') f.fail('misbehaviour', `is a mode of the reference broker, not of ${choice.system}`);
     const mode = misbehaviour.required('mode', (k) => misbehaviour.oneOf(k, MISBEHAVIOUR_MODES), `one of ${MISBEHAVIOUR_MODES.join(', ')}`);
     spec.misbehaviour = { mode, rate: misbehaviour.fraction('rate') ?? 0.05 };
   }

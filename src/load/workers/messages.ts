@@ -1,6 +1,7 @@
 // The IPC messages between the WorkerEngine (parent) and its worker processes. One worker
 // runs a disjoint subset of the clients; the parent relays the run's events to every worker
 // and merges what they recorded.
+import type { AdapterConfig } from '../../adapters/types';
 import type { ClientsSpec } from '../../contracts/scenario';
 import type { LedgerSnapshot } from '../../verify/snapshot';
 import type { ClientPlan } from '../assignment';
@@ -14,6 +15,7 @@ export interface WorkerSetup {
   seed: number;
   publishers: string[];        // every publisher of the run, in every worker
   localAddresses: string[];    // source addresses to spread connections over; [] = OS default
+  adapter?: AdapterConfig;
 }
 
 export type ToWorker =

@@ -160,6 +160,7 @@ export class WorkerEngine implements LoadEngine {
     // Spawned now (before the run clock starts) so that start() only waits for the last of them.
     this.procs = parts.map((plans, index) => new WorkerProcess(index, {
       index, spec: setup.spec, plans, nodeUrls: setup.nodeUrls, seed: setup.seed, publishers: setup.publishers, localAddresses,
+      ...(setup.adapter ? { adapter: setup.adapter } : {}),
     }, (w, why) => this.onTrouble(w, why)));
   }
 

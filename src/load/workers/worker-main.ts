@@ -61,7 +61,7 @@ function handle(m: ToWorker): void {
       latency = new LatencyRecorder(t0);
       driver = new LoadDriver({
         spec: s.spec, plans: s.plans, nodeUrls: s.nodeUrls, ledger: ledger!, latency,
-        seed: workerSeed(s.seed, s.index), localAddresses: s.localAddresses,
+        seed: workerSeed(s.seed, s.index), localAddresses: s.localAddresses, adapter: s.adapter,
       });
       driver.start(t0);
       statsTimer = setInterval(pushStats, STATS_PUSH_MS);

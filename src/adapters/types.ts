@@ -1,0 +1,88 @@
+// The adapter interface (DESIGN.md "Adapters"): how a virtual client talks to one kind of
+// target. Virtual clients, reconnect/backoff, heartbeats, the envelope and the ledger stay
+// adapter-independent; an adapter only moves subscriptions, publishes and deliveries over
+// its system's own protocol and reports them through AdapterEvents.
+import type { Guarantee } from '../contracts/metrics';
+import type { ResumeMode } from '../contracts/scenario';
+
+export type { ResumeMode } from '../contracts/scenario';
+
+export interface AdapterCapabilities {
+  /** deliveries carry a per-channel serial the ledger can check (else the client numbers them) */
+  serials: boolean;
+  /** how a subscription continues after a reconnect: from a serial, through a server-side session, or not at all */
+  resume: ResumeMode;
+  /** a publish is confirmed by the target (else "acked" = the target received it) */
+  acks: boolean;
+  /** a publish retried under the same key is stored at most once */
+  idempotentPublish: boolean;
+  /** total: one order per channel for every subscriber; per-publisher: only each publisher's own order holds */
+  ordering: 'total' | 'per-publisher';
+}
+
+/** What the serial argument of AdapterEvents.delivered is when the target has none. */
+export const NO_SERIAL = -1;
+
+/** Callbacks of one adapter client; the virtual client implements them (no closure per delivery). */
+export interface AdapterEvents {
+  /** The connection is up: subscribe and publish now. */
+  opened(): void;
+  /** The connection is gone (or never came up). Fires once per connect(); never after stop(). */
+  closed(): void;
+  /** The target confirmed the subscription on this connection (`at`/`resumed` when it says so). */
+  subscribed(channel: string, at: number | undefined, resumed: boolean | undefined): void;
+  /** One message: serial (or NO_SERIAL), the publisher's key, the envelope object. */
+  delivered(channel: string, serial: number, id: string, envelope: unknown): void;
+  /** The target took the publish with this key (serial 0 when it gives none). */
+  acked(key: string, serial: number): void;
+  /** The target refused the publish with this key (code as protocol v1's err codes). */
+  refused(key: string | undefined, code: string, message: string): void;
+  /** Any sign of life (a pong). */
+  heard(): void;
+  /** The target broke its protocol. */
+  protocolError(reason: string): void;
+}
+
+export interface ClientOptions {
+  /** the virtual client's id: a stable client/consumer/session name across reconnects */
+  clientId: string;
+  connectTimeoutMs: number;
+  localAddress?: string;
+  /** how subscriptions continue after a reconnect (the adapter's own, or weaker: cluster.resume) */
+  resume: ResumeMode;
+  /** adapter options from the scenario (cluster.adapterOptions) */
+  options: Readonly<Record<string, unknown>>;
+}
+
+/** One virtual client's link to the target; lives as long as the virtual client (across reconnects). */
+export interface AdapterClient {
+  connect(): void;
+  /** `from`: the ledger's last serial, given only when the adapter resumes by serial and has serials. */
+  subscribe(channel: string, from: number | undefined): void;
+  /** payload: the envelope as JSON text; the same key on every retry. */
+  publish(channel: string, key: string, payload: string): void;
+  /** Asks for a sign of life; heard() follows if the link is alive. */
+  ping(): void;
+  /** Drops the connection at once (a dead link): closed() follows. */
+  terminate(): void;
+  /** Ends for good (end of run): no event follows. */
+  stop(): void;
+}
+
+export interface Adapter {
+  readonly name: string;
+  readonly capabilities: AdapterCapabilities;
+  /** the guarantee a scenario is held to when it writes none */
+  readonly defaultGuarantee: Guarantee;
+  /** URL schemes it connects to, without the colon (checked against cluster.urls) */
+  readonly urlSchemes: readonly string[];
+  createClient(url: string, events: AdapterEvents, opts: ClientOptions): AdapterClient;
+}
+
+/** Serializable choice of adapter (crosses to worker processes). */
+export interface AdapterConfig {
+  name: string;
+  options?: Record<string, unknown>;
+  /** the scenario's cluster.resume (may only weaken what the adapter can do) */
+  resume?: ResumeMode;
+}
