@@ -4,7 +4,8 @@
 // keeps the field lists of both the same.
 import { z } from 'zod';
 import { GUARANTEES } from '../contracts/metrics';
-import { RANDOM_FAULT_KINDS } from '../contracts/scenario';
+import { RANDOM_FAULT_KINDS, SYSTEMS } from '../contracts/scenario';
+import { ADAPTER_NAMES } from '../adapters/catalog';
 import { MISBEHAVIOUR_MODES } from '../../reference-broker/misbehaviour';
 
 // The same shapes src/scenario/units.ts reads; bare numbers are refused there on purpose.
@@ -19,10 +20,14 @@ export const clusterSchema = z.strictObject({
   durable: z.boolean().optional(),
   history: int(0).optional(),
   historyAge: duration.optional(),
-  urls: z.array(z.string().regex(/^wss?:\/\//)).optional().describe('runtime external: the ws:// URL of each node'),
+  urls: z.array(z.string().regex(/^[a-z][a-z0-9+.-]*:\/\//)).optional().describe('runtime external: the URL of each node (ws://, nats://, redis://, mqtt:// … as the adapter speaks)'),
   misbehaviour: z.strictObject({ mode: z.enum(MISBEHAVIOUR_MODES), rate: z.number().min(0).max(1).optional() }).optional(),
   nodeImage: z.string().optional(),
   toxiproxyImage: z.string().optional(),
+  system: z.enum(SYSTEMS).optional().describe('what the local runtime starts: the reference broker or a real system installed here'),
+  adapter: z.enum(ADAPTER_NAMES as [string, ...string[]]).optional().describe('how clients speak to the target (default: the system\'s own)'),
+  resume: z.enum(['serial', 'session', 'none']).optional().describe('may only weaken what the adapter can do'),
+  options: z.strictObject({ qos: int(0).max(2).optional(), session: z.enum(['clean', 'persistent']).optional() }).optional().describe('adapter options (mqtt: qos, session)'),
 });
 
 const roomSchema = z.strictObject({ channels: int(1).optional(), subscribers: int(1), publishers: int(0).optional() });
