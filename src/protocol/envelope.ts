@@ -20,7 +20,7 @@ const FRAME_OVERHEAD_BYTES = 70;
 export const fillerFor = (payloadBytes: number): string => 'x'.repeat(Math.max(0, payloadBytes - FRAME_OVERHEAD_BYTES - SEAL_LENGTH));
 
 /** FNV-1a over the publisher id and the two numbers, without building a string. */
-function sealOf(p: string, n: number, ts: number): string {
+function sealHash(p: string, n: number, ts: number): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < p.length; i++) h = Math.imul(h ^ p.charCodeAt(i), 0x01000193);
   // both are non-negative safe integers: mix their low and high 32 bits (unrolled: hot path)
@@ -28,7 +28,20 @@ function sealOf(p: string, n: number, ts: number): string {
   h = Math.imul(h ^ Math.floor(n / 0x1_0000_0000), 0x01000193);
   h = Math.imul(h ^ (ts >>> 0), 0x01000193);
   h = Math.imul(h ^ Math.floor(ts / 0x1_0000_0000), 0x01000193);
-  return (h >>> 0).toString(36).padStart(SEAL_LENGTH, '0');
+  return h >>> 0;
+}
+
+const sealOf = (p: string, n: number, ts: number): string => sealHash(p, n, ts).toString(36).padStart(SEAL_LENGTH, '0');
+
+/** Whether x starts with the seal of (p, n, ts), digit by digit: no string built per delivery. */
+function startsWithSeal(x: string, p: string, n: number, ts: number): boolean {
+  let v = sealHash(p, n, ts);
+  for (let i = SEAL_LENGTH - 1; i >= 0; i--) {
+    const d = v % 36;
+    v = (v - d) / 36;
+    if (x.charCodeAt(i) !== (d < 10 ? 48 + d : 87 + d)) return false; // '0'–'9', 'a'–'z' as toString(36)
+  }
+  return true;
 }
 
 /** The `x` of message (p, n) scheduled at ts. */
@@ -36,7 +49,7 @@ export const sealedPadding = (p: string, n: number, ts: number, filler: string):
 
 /** Whether `x` is exactly what sealedPadding() gave for (p, n, ts) and this filler. */
 export function paddingMatches(x: string, p: string, n: number, ts: number, filler: string): boolean {
-  return x.length === SEAL_LENGTH + filler.length && x.endsWith(filler) && x.startsWith(sealOf(p, n, ts));
+  return x.length === SEAL_LENGTH + filler.length && x.endsWith(filler) && startsWithSeal(x, p, n, ts);
 }
 
 /** Returns the envelope if `d` is a well-formed one, else null (the delivery is then a phantom). */

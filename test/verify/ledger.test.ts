@@ -453,3 +453,17 @@ describe('integrity ledger + accounting', () => {
     assert.equal(idMatches(`p:c:${Number.MAX_SAFE_INTEGER}`, 'p', 'c', Number.MAX_SAFE_INTEGER), true);
   });
 });
+
+test('the seal check agrees with the seal: every changed character of the padding is caught', async () => {
+  const { paddingMatches, sealedPadding } = await import('../../src/protocol/envelope');
+  for (const [p, n, ts] of [['c1', 1, 1_700_000_000_000_000], ['publisher-42', 123_456, 0], ['x', 9_007_199_254_740_991, 5]] as const) {
+    const x = sealedPadding(p, n, ts, 'fill');
+    assert.equal(paddingMatches(x, p, n, ts, 'fill'), true);
+    for (let i = 0; i < x.length; i++) {
+      const bad = x.slice(0, i) + (x[i] === 'z' ? 'y' : 'z') + x.slice(i + 1);
+      assert.equal(paddingMatches(bad, p, n, ts, 'fill'), false, `position ${i}`);
+    }
+    assert.equal(paddingMatches(x, p, n + 1, ts, 'fill'), false);
+    assert.equal(paddingMatches(x, p, n, ts + 1, 'fill'), false);
+  }
+});
