@@ -2,11 +2,9 @@
 // idempotent by key with a small Lua script (the key remembers the entry id it was stored
 // as; a retry returns that id instead of adding again). Subscribe = XREAD from the last id
 // this client saw, which it keeps across reconnects: resume by position, nothing missed.
-import { createClient } from 'redis';
 import { ADAPTERS } from './catalog';
-import type { Adapter, AdapterClient, AdapterEvents, ClientOptions } from './types';
-
-type Redis = ReturnType<typeof createClient>;
+import { RedisPairClient } from './redis-pair';
+import type { Adapter } from './types';
 
 const ADD_ONCE = `local seen = redis.call('GET', KEYS[2])
 if seen then return seen end
@@ -16,48 +14,17 @@ return id`;
 const READ_BLOCK_MS = 1000;
 const READ_COUNT = 200;
 
-class RedisStreamsClient implements AdapterClient {
-  private cmd: Redis | null = null;     // XADD, PING, XREVRANGE
-  private reader: Redis | null = null;  // the blocking XREAD loop only
-  private generation = 0;
+/** `cmd`: XADD, PING, XREVRANGE; `second` (redis-pair.ts): the blocking XREAD loop only. */
+class RedisStreamsClient extends RedisPairClient {
   private reading = false;
   /** channel → last entry id seen; kept across reconnects (that is the resume) */
   private readonly lastId = new Map<string, string>();
   /** channels confirmed on this connection, in the order the XREAD names them */
   private live: string[] = [];
 
-  constructor(private readonly url: string, private readonly events: AdapterEvents, private readonly opts: ClientOptions) {}
-
-  connect(): void {
-    const gen = ++this.generation;
+  protected override beforeConnect(): void {
     this.live = [];
     this.reading = false;
-    const cmd = createClient({
-      url: this.url, disableOfflineQueue: true,
-      socket: { reconnectStrategy: false, connectTimeout: this.opts.connectTimeoutMs },
-    });
-    const reader = cmd.duplicate();
-    for (const c of [cmd, reader]) {
-      c.on('error', () => this.lost(gen));
-      c.on('end', () => this.lost(gen));
-    }
-    this.cmd = cmd;
-    this.reader = reader;
-    Promise.all([cmd.connect(), reader.connect()]).then(() => {
-      if (gen === this.generation) this.events.opened();
-    }, () => this.lost(gen));
-  }
-
-  private lost(gen: number): void {
-    if (gen !== this.generation) return;
-    this.generation++;
-    this.drop();
-    this.events.closed();
-  }
-
-  private drop(): void {
-    for (const c of [this.cmd, this.reader]) if (c) c.disconnect().catch(() => {});
-    this.cmd = this.reader = null;
   }
 
   subscribe(channel: string): void {
@@ -79,11 +46,11 @@ class RedisStreamsClient implements AdapterClient {
 
   private async readLoop(gen: number): Promise<void> {
     this.reading = true;
-    while (gen === this.generation && this.reader) {
+    while (gen === this.generation && this.second) {
       const streams = this.live.map((key) => ({ key, id: this.lastId.get(key)! }));
       let reply;
       try {
-        reply = await this.reader.xRead(streams, { BLOCK: READ_BLOCK_MS, COUNT: READ_COUNT });
+        reply = await this.second.xRead(streams, { BLOCK: READ_BLOCK_MS, COUNT: READ_COUNT });
       } catch {
         return; // the connection went: lost() runs from its events
       }
@@ -119,20 +86,6 @@ class RedisStreamsClient implements AdapterClient {
     const gen = this.generation;
     cmd.eval(ADD_ONCE, { keys: [channel, `chat-bench:key:${key}`], arguments: [key, payload] })
       .then(() => { if (gen === this.generation) this.events.acked(key, 0); }, () => {});
-  }
-
-  ping(): void {
-    const gen = this.generation;
-    this.cmd?.ping().then(() => { if (gen === this.generation) this.events.heard(); }, () => {});
-  }
-
-  terminate(): void {
-    this.lost(this.generation);
-  }
-
-  stop(): void {
-    this.generation++;
-    this.drop();
   }
 }
 
