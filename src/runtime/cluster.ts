@@ -49,3 +49,14 @@ export interface StartOptions {
 }
 
 export type StartCluster = (spec: ClusterSpec, opts: StartOptions) => Promise<Cluster>;
+
+/** Starts a cluster; if starting fails part way, stops what did start, then rethrows. */
+export async function startOrStop<C extends { start(): Promise<void>; stop(): Promise<void> }>(cluster: C): Promise<C> {
+  try {
+    await cluster.start();
+    return cluster;
+  } catch (err) {
+    await cluster.stop();
+    throw err;
+  }
+}

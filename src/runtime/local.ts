@@ -9,7 +9,7 @@ import { EXIT, UserError, usageError } from '../util/errors';
 import { fdLimit } from '../util/fd-limits';
 import { checkClusterFds, proxyProcessNodes } from './fd-budget';
 import { nodeIds, type ClusterSpec } from '../contracts/scenario';
-import type { Cluster, ClusterNode, StartCluster, StartOptions } from './cluster';
+import { startOrStop, type Cluster, type ClusterNode, type StartCluster, type StartOptions } from './cluster';
 import { startProxyServer, type ProxyServer } from './embedded-proxy';
 import { LinkHealth } from './link-health';
 import { killProcess, startListeningProcess, stopProcess } from './process';
@@ -33,16 +33,7 @@ async function repoint(server: ProxyServer, name: string, port: number, enable =
   await proxy.update({ enabled: enable || proxy.enabled, listen: proxy.listen, upstream: `127.0.0.1:${port}` });
 }
 
-export const startLocalCluster: StartCluster = async (spec, opts) => {
-  const cluster = new LocalCluster(spec, opts);
-  try {
-    await cluster.start();
-    return cluster;
-  } catch (err) {
-    await cluster.stop();
-    throw err;
-  }
-};
+export const startLocalCluster: StartCluster = (spec, opts) => startOrStop(new LocalCluster(spec, opts));
 
 class LocalCluster implements Cluster {
   readonly runtime = 'local' as const;

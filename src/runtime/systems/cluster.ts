@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { nodeIds, type ClusterSpec } from '../../contracts/scenario';
 import { usageError } from '../../util/errors';
-import type { Cluster, ClusterNode, StartCluster, StartOptions } from '../cluster';
+import { startOrStop, type Cluster, type ClusterNode, type StartCluster, type StartOptions } from '../cluster';
 import { startProxyServer, type ProxyServer } from '../embedded-proxy';
 import { killProcess, stopProcess } from '../process';
 import { proxyNamesFor } from '../proxy-names';
@@ -23,14 +23,7 @@ export const startSystemCluster: StartCluster = async (spec, opts) => {
   if (system === 'reference') throw new Error('startSystemCluster: the reference broker has its own runtime');
   const recipe = SERVERS[system];
   const binary = findBinary(recipe.binary, recipe.debianPackage);
-  const cluster = new SystemCluster(spec, opts, recipe, binary);
-  try {
-    await cluster.start();
-    return cluster;
-  } catch (err) {
-    await cluster.stop();
-    throw err;
-  }
+  return startOrStop(new SystemCluster(spec, opts, recipe, binary));
 };
 
 class SystemCluster implements Cluster {
