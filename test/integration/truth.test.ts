@@ -37,6 +37,20 @@ describe('true verdicts on the reference cluster', () => {
     assert.equal(relaxed.exitCode, 0, relaxed.results.thresholds.filter((v) => !v.pass).map((v) => v.message).join('; '));
   });
 
+  test('guarantees: a broker dropping deliveries to connected clients cannot pass at-most-once', async () => {
+    // No faults: every subscriber stays connected, so whatever `drop` loses was lost inside a
+    // live, confirmed session, which at-most-once forbids (only loss across a disconnect is allowed).
+    const { results, exitCode } = await runSmall({
+      cluster: { runtime: 'local', nodes: 3, durable: true, misbehaviour: { mode: 'drop', rate: 0.05 } },
+      guarantee: 'at-most-once',
+    });
+    const t = results.totals;
+    assert.ok(t.lostInSession > 0, JSON.stringify(t));
+    assert.equal(exitCode, 1);
+    const failed = results.thresholds.filter((v) => !v.pass).map((v) => v.expression);
+    assert.deepEqual(failed, ['loss.in_session'], results.thresholds.map((v) => v.message).join('; '));
+  });
+
   test('finding 5: the drain waits for node-to-node links to heal before judging', async () => {
     // node-2's link to node-1 is cut until publishing stops: node-2's mirrors of node-1's
     // channels hold back what they owe until the link is back (reconnecting with backoff).
