@@ -2,7 +2,8 @@
 // such as mosquitto: one topic per channel, QoS 0/1/2 (cluster.options.qos, default 1), clean
 // or persistent session (cluster.options.session, default persistent). A persistent session
 // keeps the subscriptions and queues QoS>0 messages while the client is away: resume = session.
-// MQTT.js's own reconnect is off; the virtual client reconnects with the same client id.
+// MQTT.js's own reconnect is off; the virtual client reconnects with the same client id, and
+// resends a QoS 1 publish left unacked (resendsAfterReconnect below).
 import mqtt, { type MqttClient } from 'mqtt';
 import { ADAPTERS } from './catalog';
 import { deliverKeyed, encodeKeyed } from './keyed-payload';
@@ -98,4 +99,13 @@ export const mqttAdapter: Adapter = {
   name: 'mqtt',
   ...ADAPTERS.mqtt,
   createClient: (url, events, opts) => new MqttAdapterClient(url, events, opts),
+  // MQTT 3.1.1 §4.4: on a reconnect with a persistent session the client re-sends every unacked
+  // QoS>0 PUBLISH. As each connection is a fresh MQTT.js client here, the virtual client does
+  // it (same key, new packet id): the same thing for QoS 1, which the broker never dedupes.
+  // Not for QoS 2: a new packet id would defeat the broker's exactly-once handshake, so an
+  // unacked QoS 2 publish stays in doubt. Clean session: the client's state is gone, no resend.
+  resendsAfterReconnect: (options) => {
+    const { qos, persistent } = mqttSettings(options);
+    return qos === 1 && persistent;
+  },
 };

@@ -77,6 +77,14 @@ export interface Adapter {
   /** URL schemes it connects to, without the colon (checked against cluster.urls) */
   readonly urlSchemes: readonly string[];
   createClient(url: string, events: AdapterEvents, opts: ClientOptions): AdapterClient;
+  /**
+   * Whether the protocol, configured with these options, sends a publish again after a
+   * reconnect when its ack did not come (MQTT QoS 1 with a persistent session). The virtual
+   * client then resends it under the same key although publish is not idempotent: a second
+   * copy is a duplicate, which the target's guarantee allows. Absent: only idempotent publish
+   * is resent.
+   */
+  resendsAfterReconnect?(options: Readonly<Record<string, unknown>>): boolean;
 }
 
 /** Serializable choice of adapter (crosses to worker processes). */

@@ -24,6 +24,7 @@ export class VirtualClient implements Timed, AdapterEvents {
   private readonly localSerials: number[] | null;
   private readonly resumeBySerial: boolean;
   private readonly retryPublishes: boolean;
+  private readonly resendAfterReconnect: boolean;
   private state = State.Idle;
   private attempt = 0;                  // failed attempts since the last open (backoff exponent)
   private everOpened = false;
@@ -54,8 +55,11 @@ export class VirtualClient implements Timed, AdapterEvents {
     const caps = adapter.capabilities;
     this.localSerials = caps.serials ? null : channels.map(() => 0);
     this.resumeBySerial = caps.serials && resume === 'serial';
-    // Without idempotent publish a resend may store the message twice: send each one once.
+    // Without idempotent publish a resend may store the message twice: send each one once,
+    // unless the protocol itself resends after a reconnect (MQTT QoS 1): a copy is then a
+    // duplicate its guarantee allows, and giving up would hide what its retry delivers.
     this.retryPublishes = caps.idempotentPublish;
+    this.resendAfterReconnect = caps.idempotentPublish || adapter.resendsAfterReconnect?.(adapterOptions) === true;
     this.link = adapter.createClient(url, this, {
       clientId: id, connectTimeoutMs: ctx.spec.heartbeat.timeoutMs, options: adapterOptions, resume,
       ...(localAddress ? { localAddress } : {}),
@@ -132,10 +136,10 @@ export class VirtualClient implements Timed, AdapterEvents {
       this.link.subscribe(this.channels[i], this.resumeBySerial ? ctx.ledger.lastSerial(this.streams[i]) : undefined);
     }
     // A publish in flight when the link dropped may or may not have been stored: resend it
-    // with the same key (the target stores it at most once), or give it up if a resend could
-    // store it twice (it stays in doubt: sent, never acked).
+    // with the same key (the target stores it at most once, or the protocol resends anyway),
+    // or give it up if a resend could store it twice (it stays in doubt: sent, never acked).
     const p = this.publisher;
-    if (p?.inFlight && this.retryPublishes) this.sendInFlight(now);
+    if (p?.inFlight && this.resendAfterReconnect) this.sendInFlight(now);
     else {
       if (p?.inFlight) p.inFlight = null;
       this.trySend(now);

@@ -29,3 +29,12 @@ export function scenario(system: RealSystem, patch: Record<string, unknown> = {}
 }
 
 export const DOWN = { faults: [{ at: '2s', for: '4s', target: 'clients:node-2', action: 'down' }] };
+
+/**
+ * reset_peer on every connection entering at node-2 for 3 s: each link's broker→client bytes
+ * vanish from the first one on, and 1.5 s later the link is reset. Client→broker bytes still
+ * flow meanwhile, so a publish sent in that window reaches the broker while its ack is lost.
+ */
+export const RESET = {
+  faults: [{ at: '2s', for: '3s', target: 'clients:node-2', toxic: 'reset_peer', attributes: { timeout: 1500 }, toxicity: 1 }],
+};
