@@ -47,6 +47,9 @@ const isRoom = (room) => typeof room === 'string' && room.length > 0 && room.len
 const reply = (ack, value) => { if (typeof ack === 'function') ack(value); };
 
 io.on('connection', (socket) => {
+  // Recovery resumes from the offset of the last event a client received; one that has received
+  // none cannot be recovered. A broadcast to the socket's own room gives it an offset at once.
+  if (recovery && !socket.recovered) io.to(socket.id).emit('welcome');
   socket.on(events.join, (room, ack) => {
     if (!isRoom(room)) return reply(ack, { error: 'room must be a non-empty text' });
     socket.join(room);
