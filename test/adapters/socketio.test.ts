@@ -38,7 +38,7 @@ function scenario(url: string, patch: Record<string, unknown> = {}, options?: Re
       count: 24, rampUp: '500ms', channels: 4, subscriptionsPerClient: 2, publishers: 8, publishRate: '10/s',
       reconnect: { initial: '50ms', max: '500ms' }, heartbeat: { interval: '1s', timeout: '3s' },
     },
-    duration: '7s', drain: '3s', recovery: '1s', seed: 14,
+    duration: '7s', drain: '4s', recovery: '1s', seed: 14,
     faults: [{ at: '2s', for: '3s', target: 'clients:node-2', action: 'down' }],
     ...patch,
   }, 'inline');
