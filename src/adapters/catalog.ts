@@ -3,11 +3,12 @@
 // (adapterFor) only in the processes that run clients.
 import type { Guarantee } from '../contracts/metrics';
 import type { SystemKind } from '../contracts/scenario';
+import { SOCKETIO_OPTIONS } from './socketio-settings';
 import type { Adapter, AdapterCapabilities } from './types';
 
 export interface AdapterEntry {
-  /** the system the local runtime starts for it */
-  system: SystemKind;
+  /** the system the local runtime starts for it; null: none (runtime external only) */
+  system: SystemKind | null;
   capabilities: AdapterCapabilities;
   defaultGuarantee: Guarantee;
   urlSchemes: readonly string[];
@@ -49,17 +50,26 @@ export const ADAPTERS: Readonly<Record<string, AdapterEntry>> = {
     capabilities: { serials: false, resume: 'session', acks: true, idempotentPublish: false, ordering: 'per-publisher' },
     load: () => (require('./mqtt') as typeof import('./mqtt')).mqttAdapter,
   },
+  socketio: {
+    // A Socket.IO app of the user's (runtime external). At most once unless the server enables
+    // connection state recovery, which replays what a client missed while briefly away.
+    system: null, defaultGuarantee: 'at-least-once', urlSchemes: ['http', 'https', 'ws', 'wss'],
+    capabilities: { serials: false, resume: 'session', acks: true, idempotentPublish: false, ordering: 'per-publisher' },
+    load: () => (require('./socketio') as typeof import('./socketio')).socketIoAdapter,
+  },
 };
 
 export const ADAPTER_NAMES = Object.keys(ADAPTERS);
 
 /** cluster.options each adapter takes (values checked by the scenario reader). */
-export const ADAPTER_OPTIONS: Readonly<Record<string, readonly string[]>> = { mqtt: ['qos', 'session'] };
+export const ADAPTER_OPTIONS: Readonly<Record<string, readonly string[]>> = { mqtt: ['qos', 'session'], socketio: SOCKETIO_OPTIONS };
 
 /** The guarantee a scenario is held to when it writes none: the adapter's, as configured. */
 export function defaultGuaranteeOf(adapter: string, options: Readonly<Record<string, unknown>> = {}): Guarantee {
   // MQTT QoS 0, or a clean session (nothing kept while away): the system promises at most once.
   if (adapter === 'mqtt' && (options.qos === 0 || options.session === 'clean')) return 'at-most-once';
+  // Socket.IO without recovery, or with nothing acked: at most once, as its docs say.
+  if (adapter === 'socketio' && (options.recovery === false || options.ack === 'none')) return 'at-most-once';
   return ADAPTERS[adapter].defaultGuarantee;
 }
 

@@ -1,4 +1,4 @@
-// External runtime: a system the user already runs, speaking protocol v1. Nothing is started
+// External runtime: a system the user already runs (any adapter). Nothing is started
 // but the fault proxy, which goes in front of every URL so faults work on it too.
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -20,7 +20,7 @@ function probe(host: string, port: number, timeoutMs: number): Promise<string | 
 export const startExternalCluster: StartCluster = async (spec, opts) => {
   const targets = spec.urls.map((raw, i) => {
     const url = new URL(raw);
-    const port = Number(url.port || (url.protocol === 'wss:' ? 443 : 80));
+    const port = Number(url.port || (url.protocol === 'wss:' || url.protocol === 'https:' ? 443 : 80));
     return { id: `node-${i + 1}`, url, port };
   });
   for (const t of targets) {

@@ -5,6 +5,7 @@ import { ADAPTERS, ADAPTER_NAMES, ADAPTER_OPTIONS, DEFAULT_ADAPTER, type Adapter
 import { SYSTEMS, type ResumeMode, type RuntimeKind, type SystemKind } from '../contracts/scenario';
 import { FieldError, type Fields } from './fields';
 import { shown } from './problem';
+import { readSocketIoOptions } from './socketio-options';
 
 export interface AdapterChoice {
   system: SystemKind;
@@ -23,8 +24,11 @@ export function readAdapterChoice(f: Fields | undefined, runtime: RuntimeKind): 
   const adapter = name ?? DEFAULT_ADAPTER[writtenSystem ?? 'reference'];
   const entry = ADAPTERS[adapter];
   if (!entry.load) f!.fail('adapter', `${adapter} is not built yet`, 'built: v1, nats, redis-pubsub, redis-streams, mqtt');
+  if (entry.system === null && runtime !== 'external') {
+    f!.fail('adapter', `${adapter} needs runtime external: chat-bench starts no ${adapter} server`, 'run your server and write "runtime: external" with its urls');
+  }
   // On runtime external the system is whatever the URLs point at; elsewhere the adapter names it.
-  const system = writtenSystem ?? entry.system;
+  const system = writtenSystem ?? entry.system ?? 'reference';
   if (runtime !== 'external' && entry.system !== system) {
     f!.fail('adapter', `${adapter} speaks to ${entry.system}, not to system ${system}`,
       `with system ${system} use adapter ${ADAPTER_NAMES.filter((n) => ADAPTERS[n].system === system).join(' or ')}`);
@@ -44,6 +48,10 @@ export function readAdapterChoice(f: Fields | undefined, runtime: RuntimeKind): 
   if (f?.has('options')) {
     if (known.length === 0) f.fail('options', `adapter ${adapter} takes no options`);
     const o = f.object('options', known)!;
+    if (adapter === 'socketio') {
+      choice.options = readSocketIoOptions(o);
+      return choice;
+    }
     const options: Record<string, unknown> = {};
     const qos = o.integer('qos', { min: 0, max: 2, hint: 'MQTT QoS is 0, 1 or 2' });
     if (qos !== undefined) options.qos = qos;

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { GUARANTEES } from '../contracts/metrics';
 import { RANDOM_FAULT_KINDS, SYSTEMS } from '../contracts/scenario';
 import { ADAPTER_NAMES } from '../adapters/catalog';
+import { SOCKETIO_ACK_STYLES, SOCKETIO_EVENT_ROLES } from '../adapters/socketio-settings';
 import { MISBEHAVIOUR_MODES } from '../../reference-broker/misbehaviour';
 
 // The same shapes src/scenario/units.ts reads; bare numbers are refused there on purpose.
@@ -20,14 +21,19 @@ export const clusterSchema = z.strictObject({
   durable: z.boolean().optional(),
   history: int(0).optional(),
   historyAge: duration.optional(),
-  urls: z.array(z.string().regex(/^[a-z][a-z0-9+.-]*:\/\//)).optional().describe('runtime external: the URL of each node (ws://, nats://, redis://, mqtt:// … as the adapter speaks)'),
+  urls: z.array(z.string().regex(/^[a-z][a-z0-9+.-]*:\/\//)).optional().describe('runtime external: the URL of each node (ws://, nats://, redis://, mqtt://, http:// … as the adapter speaks)'),
   misbehaviour: z.strictObject({ mode: z.enum(MISBEHAVIOUR_MODES), rate: z.number().min(0).max(1).optional() }).optional(),
   nodeImage: z.string().optional(),
   toxiproxyImage: z.string().optional(),
   system: z.enum(SYSTEMS).optional().describe('what the local runtime starts: the reference broker or a real system installed here'),
   adapter: z.enum(ADAPTER_NAMES as [string, ...string[]]).optional().describe('how clients speak to the target (default: the system\'s own)'),
   resume: z.enum(['serial', 'session', 'none']).optional().describe('may only weaken what the adapter can do'),
-  options: z.strictObject({ qos: int(0).max(2).optional(), session: z.enum(['clean', 'persistent']).optional() }).optional().describe('adapter options (mqtt: qos, session)'),
+  options: z.strictObject({
+    qos: int(0).max(2).optional(), session: z.enum(['clean', 'persistent']).optional(),
+    events: z.strictObject(Object.fromEntries(SOCKETIO_EVENT_ROLES.map((r) => [r, z.string().min(1).optional()]))).optional().describe('socketio: event names (default join, leave, publish, message)'),
+    ack: z.enum(SOCKETIO_ACK_STYLES).optional().describe('socketio: callback (default) or none'),
+    recovery: z.boolean().optional().describe('socketio: use connection state recovery (default true)'),
+  }).optional().describe('adapter options (mqtt: qos, session; socketio: events, ack, recovery)'),
 });
 
 const roomSchema = z.strictObject({ channels: int(1).optional(), subscribers: int(1), publishers: int(0).optional() });
