@@ -36,9 +36,12 @@ export const ADAPTERS: Readonly<Record<string, AdapterEntry>> = {
     load: () => (require('./redis-pubsub') as typeof import('./redis-pubsub')).redisPubSubAdapter,
   },
   jetstream: {
+    // A stream per channel (its sequence is the channel's serial, gap-free), durable consumers
+    // with explicit acks (resume = the server-side consumer), Nats-Msg-Id dedupe on publish.
+    // At-least-once as JetStream documents: a delivery whose ack was lost comes again.
     system: 'nats', defaultGuarantee: 'at-least-once', urlSchemes: ['nats'],
     capabilities: { serials: true, resume: 'session', acks: true, idempotentPublish: true, ordering: 'total' },
-    load: null,
+    load: () => (require('./jetstream') as typeof import('./jetstream')).jetstreamAdapter,
   },
   'redis-streams': {
     system: 'redis', defaultGuarantee: 'exactly-once-ordered', urlSchemes: ['redis'],
