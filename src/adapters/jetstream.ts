@@ -238,7 +238,10 @@ class JetStreamAdapterClient implements AdapterClient {
   }
 
   private consumerConfig(durable: string, channel: string, start: Partial<ConsumerConfig>): Partial<ConsumerConfig> {
-    return { durable_name: durable, filter_subject: channel, ack_policy: AckPolicy.Explicit, max_deliver: -1, ...start };
+    // One replica: the consumer's state lives on one server's disk (a killed server's consumers
+    // carry on when it is back); the stream's messages stay replicated. Replicated consumers
+    // made every publish ~20x slower on a loaded 3-node loopback cluster (p50 187 ms vs 9 ms).
+    return { durable_name: durable, filter_subject: channel, ack_policy: AckPolicy.Explicit, max_deliver: -1, num_replicas: 1, ...start };
   }
 
   /** The same durable, starting at `from` (deleting it drops its pending and its pulls). */

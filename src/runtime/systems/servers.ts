@@ -6,14 +6,14 @@ export interface ServerRecipe {
   binary: string;
   debianPackage: string;
   urlScheme: string;
-  args(port: number, dataDir: string): string[];
+  /** the command line of the one server (systems started one per node have none) */
+  args?(port: number, dataDir: string): string[];
 }
 
 export const SERVERS: Readonly<Record<Exclude<SystemKind, 'reference'>, ServerRecipe>> = {
   nats: {
     binary: 'nats-server', debianPackage: 'nats-server', urlScheme: 'nats',
-    // -js: JetStream on (unused by core NATS subjects), file storage in the run's data dir
-    args: (port, dataDir) => ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dataDir],
+    // no command line: every node gets a config file (nats-cluster.ts), clustered or not
   },
   redis: {
     binary: 'redis-server', debianPackage: 'redis-server', urlScheme: 'redis',
