@@ -74,3 +74,14 @@ test('cluster.options: mqtt QoS 0 or a clean session default to at-most-once; ot
   assert.match(refusal({ system: 'mosquitto', options: { qos: 3 } }).oneLine(), /cluster\.options\.qos/);
   assert.match(refusal({ system: 'nats', options: { qos: 1 } }).oneLine(), /cluster\.options: adapter nats takes no options/);
 });
+
+test('jetstream: a non-nats URL names cluster.urls[i]; resuming by serial is a capability it lacks (exit 2)', () => {
+  const url = refusal({ runtime: 'external', adapter: 'jetstream', urls: ['nats://127.0.0.1:4222', 'redis://127.0.0.1:6379'] });
+  assert.equal(url.exitCode, 2);
+  assert.match(url.oneLine(), /cluster\.urls\[1\]: "redis:\/\/127\.0\.0\.1:6379" is not a nats:\/\/ URL \(adapter jetstream\)/);
+  const resume = refusal({ system: 'nats', adapter: 'jetstream', resume: 'serial' });
+  assert.equal(resume.exitCode, 2);
+  assert.match(resume.oneLine(), /cluster\.resume: adapter jetstream cannot resume by serial \(it resumes: session\)/);
+  const ok = parseScenario(scenario({ system: 'nats', adapter: 'jetstream', nodes: 3 }), 'inline');
+  assert.deepEqual([ok.cluster.adapter, ok.cluster.nodes, ok.guarantee], ['jetstream', 3, 'at-least-once']);
+});
