@@ -39,6 +39,7 @@ describe('cluster.tls', () => {
     refuses(ext({ tls: { ca: keyFile } }), `cluster.tls.ca: ${keyFile} holds no PEM certificate ("-----BEGIN CERTIFICATE-----")`, /not the server key/);
     refuses(ext({ tls: { ca: certs.caFile, insecure: true } }), 'cluster.tls.ca: is not used when insecure is true (nothing is verified)');
     refuses(scenarioWith({ cluster: { runtime: 'external', urls: ['ws://a:1'], tls: { insecure: true } } }), 'cluster.tls: is set but no URL of cluster.urls uses TLS (wss://)', 'write wss:// URLs, or leave tls out');
+    refuses(scenarioWith({ cluster: { runtime: 'external', adapter: 'socketio', urls: ['https://a:1'], tls: { insecure: true } } }), 'cluster.tls: adapter socketio does not apply cluster.tls yet', /use adapter v1/);
     refuses(scenarioWith({ cluster: { tls: { insecure: true } } }), 'cluster.tls: is only used with runtime external (runtime is local)', /without TLS/);
   });
 });
