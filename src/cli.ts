@@ -58,13 +58,20 @@ function overridesOf(o: RunCliOptions): (raw: Record<string, unknown>) => void {
     }
     if (o.seed !== undefined) raw.seed = o.seed;
     applySets(raw, o.set ?? []);
+    // After --set: the flags win. The CA path is the working folder's, not the scenario's.
+    if (o.ca !== undefined || o.insecure) {
+      const tls = (cluster.tls && typeof cluster.tls === 'object' ? cluster.tls : {}) as Record<string, unknown>;
+      if (o.ca !== undefined) tls.ca = resolve(o.ca);
+      if (o.insecure) tls.insecure = true;
+      cluster.tls = tls;
+    }
   };
 }
 
 type RunCliOptions = {
   runtime?: RuntimeKind; out: string; junit?: string; jsonSummary?: boolean; quiet?: boolean;
   nodeImage?: string; toxiproxyImage?: string; misbehave?: string; misbehaveRate?: number; seed?: number;
-  workers?: number; set?: SetValue[];
+  workers?: number; set?: SetValue[]; ca?: string; insecure?: boolean;
 } & import('./cli-scale-out').ScaleOutFlags
 
 /** Repeatable --set: each one parsed at once, so a malformed one fails before anything starts. */
@@ -136,6 +143,8 @@ export function buildProgram(): Command {
     })
     .option('--seed <n>', 'override the scenario seed', parseIntOption('--seed', 0))
     .option('--set <field=value>', 'set any scenario field, e.g. clients.count=5000 (repeatable; checked like the file)', collectSet)
+    .option('--ca <file>', 'trust this PEM CA file too when verifying wss:// targets (sets cluster.tls.ca)')
+    .option('--insecure', 'do NOT verify TLS certificates (sets cluster.tls.insecure; prints a warning)')
     .option('--workers <n>', `load processes for the clients (1 = this process; default: 1 below 5000 clients, else cores - 1 and as many as the open-files limit needs)`, parseIntOption('--workers', 1))
     .action(runCommand);
   addScaleOutOptions(program.commands.find((c) => c.name() === 'run')!);

@@ -11,6 +11,7 @@ import { createProgress } from './report/progress';
 import type { ResultsV1, SecondSample } from './contracts/results';
 import { runtimeFor } from './runtime';
 import { adapterConfigOf } from './adapters/config';
+import { checkAuthEnvironment } from './adapters/credentials';
 import type { Cluster, StartCluster } from './runtime/cluster';
 import type { Scenario } from './contracts/scenario';
 import { account } from './verify/accounting';
@@ -71,6 +72,8 @@ export function makeRunId(name: string, now = new Date()): string {
 }
 
 export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Promise<RunOutcome> {
+  // Credentials read from the environment: refused before anything starts (exit 2).
+  checkAuthEnvironment(scenario.cluster.auth);
   const runId = opts.runId ?? makeRunId(scenario.name);
   const runDir = join(opts.outDir ?? 'reports', runId);
   ensureOutputDir(runDir, 'run folder');
@@ -80,6 +83,9 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
   const signal = opts.signal;
   const interrupted = () => signal?.aborted === true;
 
+  if (scenario.cluster.tls?.insecure) {
+    write('chat-bench: warning: TLS certificates are NOT verified (cluster.tls.insecure / --insecure): anyone in the path could impersonate the target\n');
+  }
   const startCluster = opts.startCluster ?? runtimeFor(scenario.cluster.runtime);
   log(`chat-bench: starting ${scenario.cluster.runtime} cluster (${scenario.cluster.nodes} nodes) for "${scenario.name}" → ${runDir}`);
   let cluster: Cluster | null = null;
@@ -100,16 +106,15 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
       spec: scenario.clients, plans: opts.shard ? shardSlice(plans, opts.shard) : plans,
       nodeUrls: cluster.nodes.map((n) => n.clientUrl), seed: scenario.seed,
       publishers: plans.filter((p) => p.publishChannel).map((p) => p.id),
-      adapter: adapterConfigOf(scenario.cluster),
+      adapter: adapterConfigOf(scenario.cluster, cluster.nodes),
     };
     // A broken engine (a worker process died) ends the waits at once: the run fails with its error.
     let engineFailure: UserError | null = null;
     const engineBroke = new AbortController();
     const waitSignal = signal ? AbortSignal.any([signal, engineBroke.signal]) : engineBroke.signal;
     const checkEngine = () => { if (engineFailure) throw engineFailure; };
-    engine = opts.engine
-      ? opts.engine(setup, (err) => { engineFailure ??= err; engineBroke.abort(); })
-      : new InProcessEngine(setup);
+    const onEngineFailure = (err: UserError) => { engineFailure ??= err; engineBroke.abort(); };
+    engine = opts.engine ? opts.engine(setup, onEngineFailure) : new InProcessEngine(setup, onEngineFailure);
     // Other shards follow the same schedule for their phases but leave the faults to shard 0.
     const coordinator = !opts.shard || opts.shard.index === 0;
     timeline = new FaultTimeline(scenario.faults, cluster, scenario.recoveryMs, (l) => log(`  ${l}`), { dryRun: !coordinator });

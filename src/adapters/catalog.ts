@@ -12,14 +12,21 @@ export interface AdapterEntry {
   capabilities: AdapterCapabilities;
   defaultGuarantee: Guarantee;
   urlSchemes: readonly string[];
+  /** the cluster.auth fields it applies to its connections (jwt goes wherever a template does) */
+  auth?: readonly AuthField[];
+  /** applies cluster.tls and the origin's name to TLS (else cluster.tls is refused for it) */
+  tls?: boolean;
   /** null: named in DESIGN.md but not built yet */
   load: (() => Adapter) | null;
 }
+
+export type AuthField = 'headers' | 'query' | 'subprotocols' | 'username' | 'password';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 export const ADAPTERS: Readonly<Record<string, AdapterEntry>> = {
   v1: {
     system: 'reference', defaultGuarantee: 'exactly-once-ordered', urlSchemes: ['ws', 'wss'],
+    auth: ['headers', 'query', 'subprotocols', 'username', 'password'], tls: true, // username/password: HTTP basic
     capabilities: { serials: true, resume: 'serial', acks: true, idempotentPublish: true, ordering: 'total' },
     load: () => (require('./v1') as typeof import('./v1')).v1Adapter,
   },

@@ -3,7 +3,7 @@
 // adapter-independent; an adapter only moves subscriptions, publishes and deliveries over
 // its system's own protocol and reports them through AdapterEvents.
 import type { Guarantee } from '../contracts/metrics';
-import type { ResumeMode } from '../contracts/scenario';
+import type { AuthSpec, ResumeMode, TlsSpec } from '../contracts/scenario';
 
 export type { ResumeMode } from '../contracts/scenario';
 
@@ -41,6 +41,12 @@ export interface AdapterEvents {
   heard(): void;
   /** The target broke its protocol. */
   protocolError(reason: string): void;
+  /**
+   * The target refused this connection for a reason no retry can fix (a certificate that does
+   * not verify, credentials refused): the run stops at once, exit 3, with `reason` and `hint`
+   * as its one line. Call it instead of closed().
+   */
+  rejected(reason: string, hint: string): void;
 }
 
 export interface ClientOptions {
@@ -52,7 +58,19 @@ export interface ClientOptions {
   resume: ResumeMode;
   /** adapter options from the scenario (cluster.adapterOptions) */
   options: Readonly<Record<string, unknown>>;
+  /**
+   * The host[:port] the URL stands for when `url` is the fault proxy's loopback address
+   * (runtime external): the TLS name (SNI and certificate check) and the Host header.
+   */
+  origin?: string;
+  /** cluster.auth: credentials per connection (fill them with credentials.ts) */
+  auth?: AuthSpec;
+  /** cluster.tls: extra CA, or no verification (apply it with tls.ts) */
+  tls?: TlsSpec;
 }
+
+/** What every client of one node connects with: ClientOptions but the client's own fields. */
+export type ConnectionSettings = Omit<ClientOptions, 'clientId' | 'connectTimeoutMs'>;
 
 /** One virtual client's link to the target; lives as long as the virtual client (across reconnects). */
 export interface AdapterClient {
@@ -93,4 +111,8 @@ export interface AdapterConfig {
   options?: Record<string, unknown>;
   /** the scenario's cluster.resume (may only weaken what the adapter can do) */
   resume?: ResumeMode;
+  auth?: AuthSpec;
+  tls?: TlsSpec;
+  /** per node (index as the node URLs): ClientOptions.origin of its clients */
+  origins?: Array<string | undefined>;
 }

@@ -1,31 +1,84 @@
 // Protocol v1 (the reference broker): one WebSocket per client, JSON text frames. The hot
 // path (a msg frame) parses once and hands the frame's own fields on: no allocation added.
-import WebSocket from 'ws';
+// Connecting: cluster.auth's headers, query, subprotocols and basic credentials, filled per
+// client; through the proxy the Host header and the TLS name stay the URL's own (origin).
+import WebSocket, { type ClientOptions as WsOptions } from 'ws';
 import { parseBrokerFrame } from '../protocol/codec';
 import { ADAPTERS } from './catalog';
+import { CredentialSource } from './credentials';
+import { tlsOptions, tlsRefusal, type Refusal } from './tls';
 import type { Adapter, AdapterClient, AdapterEvents, ClientOptions } from './types';
 
 class V1Client implements AdapterClient {
   private ws: WebSocket | null = null;
+  private readonly credentials: CredentialSource | null;
+  private readonly secure: boolean;
+  /** who the messages of a refusal name: the host the user wrote */
+  private readonly target: string;
 
-  constructor(private readonly url: string, private readonly events: AdapterEvents, private readonly opts: ClientOptions) {}
+  constructor(private readonly url: string, private readonly events: AdapterEvents, private readonly opts: ClientOptions) {
+    this.credentials = opts.auth ? new CredentialSource(opts.auth, opts.clientId) : null;
+    const parsed = new URL(url);
+    this.secure = parsed.protocol === 'wss:';
+    this.target = opts.origin ?? parsed.host;
+  }
+
+  private options(): { url: string; protocols: string[]; options: WsOptions } {
+    const o = this.opts;
+    // `auth` ("user:password", HTTP basic) goes through ws to http.request, as a URL's user info would.
+    const options: WsOptions & { auth?: string } = {
+      perMessageDeflate: false,
+      handshakeTimeout: o.connectTimeoutMs,
+      maxPayload: 64 * 1024 * 1024,
+      ...(o.localAddress ? { localAddress: o.localAddress } : {}),
+      ...(this.secure ? tlsOptions(o.origin, o.tls) as WsOptions : {}),
+    };
+    const headers: Record<string, string> = {};
+    let url = this.url;
+    let protocols: string[] = [];
+    if (this.credentials) {
+      const c = this.credentials.current();
+      Object.assign(headers, c.headers);
+      protocols = c.subprotocols;
+      if (c.username !== undefined || c.password !== undefined) options.auth = `${c.username ?? ''}:${c.password ?? ''}`;
+      const entries = Object.entries(c.query);
+      if (entries.length > 0) {
+        const u = new URL(url);
+        for (const [k, v] of entries) u.searchParams.set(k, v);
+        url = u.href;
+      }
+    }
+    if (o.origin !== undefined) headers.Host = o.origin;
+    options.headers = headers;
+    return { url, protocols, options };
+  }
 
   connect(): void {
-    const ws = new WebSocket(this.url, {
-      perMessageDeflate: false,
-      handshakeTimeout: this.opts.connectTimeoutMs,
-      maxPayload: 64 * 1024 * 1024,
-      ...(this.opts.localAddress ? { localAddress: this.opts.localAddress } : {}),
-    });
+    const { url, protocols, options } = this.options();
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(url, protocols, options);
+    } catch (e) {
+      // e.g. a subprotocol filled from {{env.NAME}} with a space in it: the same on every retry
+      this.events.rejected(`cannot connect to ${this.target}: ${(e as Error).message}`, 'check cluster.auth and cluster.urls');
+      return;
+    }
     this.ws = ws;
+    let refusal: Refusal | null = null;
     ws.on('open', () => { if (ws === this.ws) this.events.opened(); });
     ws.on('message', (data: Buffer, isBinary: boolean) => { if (ws === this.ws) this.onMessage(data, isBinary); });
     ws.on('pong', () => { if (ws === this.ws) this.events.heard(); });
-    ws.on('error', () => { /* 'close' follows and handles it */ });
+    ws.on('unexpected-response', (_req, res) => {
+      refusal = httpRefusal(res.statusCode ?? 0, this.target, this.opts.clientId);
+      res.resume();
+      ws.terminate(); // 'close' follows
+    });
+    ws.on('error', (err) => { refusal ??= tlsRefusal(err, this.target); /* 'close' follows and handles it */ });
     ws.on('close', () => {
       if (ws !== this.ws) return;
       this.ws = null;
-      this.events.closed();
+      if (refusal) this.events.rejected(refusal.reason, refusal.hint);
+      else this.events.closed();
     });
   }
 
@@ -71,6 +124,17 @@ class V1Client implements AdapterClient {
     this.ws = null;
     ws?.terminate();
   }
+}
+
+/** An upgrade answered with a status no retry changes (credentials, a wrong path); null: retry. */
+function httpRefusal(status: number, target: string, clientId: string): Refusal | null {
+  if (status === 401 || status === 403) {
+    return { reason: `${target} refused the credentials of client ${clientId}: HTTP ${status}`, hint: 'check cluster.auth (headers, query, subprotocols, the jwt key and claims)' };
+  }
+  if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
+    return { reason: `${target} refused the WebSocket upgrade: HTTP ${status}`, hint: 'check the path of cluster.urls and cluster.auth' };
+  }
+  return null;
 }
 
 export const v1Adapter: Adapter = {

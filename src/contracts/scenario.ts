@@ -27,6 +27,44 @@ export interface ClusterSpec {
   misbehaviour?: BrokerMisbehaviour; // reference broker misbehaving on purpose (proving the checker)
   nodeImage?: string;          // docker only
   toxiproxyImage?: string;     // docker only
+  /** external only: host name → address (IP, or IP:port) its connections go to; the name stays the TLS name and Host */
+  hosts?: Record<string, string>;
+  /** external only: TLS of wss:// targets (an extra CA; or no verification at all) */
+  tls?: TlsSpec;
+  /** per-connection credentials, templates filled per client (src/adapters/credentials.ts) */
+  auth?: AuthSpec;
+}
+
+export interface TlsSpec {
+  /** absolute path of a PEM file of CA certificates trusted besides the system's */
+  caFile?: string;
+  /** true: certificates are not verified at all (cluster.tls.insecure or --insecure) */
+  insecure?: boolean;
+}
+
+/**
+ * Texts may hold templates, filled for each client: {{clientId}}, {{jwt}} (the token of
+ * `jwt`), {{env.NAME}} (read when connecting, so a secret never lands in results.json).
+ */
+export interface AuthSpec {
+  headers?: Record<string, string>;
+  query?: Record<string, string>;
+  subprotocols?: string[];
+  username?: string;
+  password?: string;
+  jwt?: JwtSpec;
+}
+
+export const JWT_ALGORITHMS = ['HS256', 'HS384', 'HS512', 'RS256'] as const;
+export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
+
+export interface JwtSpec {
+  /** the environment variable holding the key: the HMAC secret, or a PEM private key for RS256 */
+  secretEnv: string;
+  alg: JwtAlgorithm;
+  /** claims as written (texts are templates); iat always, exp when expiresInMs is given */
+  claims: Record<string, unknown>;
+  expiresInMs?: number;
 }
 
 /** Defaults: 100 ms initial, 5 s max, multiplier 2, full jitter. */

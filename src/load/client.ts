@@ -3,7 +3,7 @@
 // each after every reconnect as the adapter can (from = last serial seen, or its session),
 // reconnects with exponential backoff and jitter, detects dead links with pings, and (if it
 // is a publisher) publishes open-loop with retries under the same key.
-import type { Adapter, AdapterClient, AdapterEvents, ResumeMode } from '../adapters/types';
+import type { Adapter, AdapterClient, AdapterEvents, ConnectionSettings } from '../adapters/types';
 import type { Stream } from '../verify/ledger';
 import { backoffDelay } from '../util/backoff';
 import type { LoadContext } from './context';
@@ -48,22 +48,17 @@ export class VirtualClient implements Timed, AdapterEvents {
     publishChannel: string | null,
     private readonly ctx: LoadContext,
     adapter: Adapter,
-    adapterOptions: Readonly<Record<string, unknown>>,
-    resume: ResumeMode,
-    localAddress?: string,
+    connection: ConnectionSettings,
   ) {
     const caps = adapter.capabilities;
     this.localSerials = caps.serials ? null : channels.map(() => 0);
-    this.resumeBySerial = caps.serials && resume === 'serial';
+    this.resumeBySerial = caps.serials && connection.resume === 'serial';
     // Without idempotent publish a resend may store the message twice: send each one once,
     // unless the protocol itself resends after a reconnect (MQTT QoS 1): a copy is then a
     // duplicate its guarantee allows, and giving up would hide what its retry delivers.
     this.retryPublishes = caps.idempotentPublish;
-    this.resendAfterReconnect = caps.idempotentPublish || adapter.resendsAfterReconnect?.(adapterOptions) === true;
-    this.link = adapter.createClient(url, this, {
-      clientId: id, connectTimeoutMs: ctx.spec.heartbeat.timeoutMs, options: adapterOptions, resume,
-      ...(localAddress ? { localAddress } : {}),
-    });
+    this.resendAfterReconnect = caps.idempotentPublish || adapter.resendsAfterReconnect?.(connection.options) === true;
+    this.link = adapter.createClient(url, this, { ...connection, clientId: id, connectTimeoutMs: ctx.spec.heartbeat.timeoutMs });
     this.streams = channels.map((ch, i) => {
       this.channelIndex.set(ch, i);
       return ctx.ledger.openStream(id, ch);
@@ -164,6 +159,18 @@ export class VirtualClient implements Timed, AdapterEvents {
     this.state = State.Connecting;
     const delay = backoffDelay(ctx.spec.reconnect, this.attempt++, ctx.random);
     ctx.scheduler.at(now + delay, this, TIMER_CONNECT);
+  }
+
+  /**
+   * AdapterEvents: refused for good (a certificate, credentials). Retrying would only turn an
+   * infrastructure problem into "lost messages": this client stops and the run ends (exit 3).
+   */
+  rejected(reason: string, hint: string): void {
+    if (this.state === State.Stopped) return;
+    if (this.state === State.Open) this.ctx.stats.connected--;
+    this.state = State.Stopped;
+    this.link.stop();
+    this.ctx.fatal(reason, hint);
   }
 
   /** Called by the driver's housekeeping sweep: pings, and kills links that went silent. */

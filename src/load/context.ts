@@ -22,4 +22,6 @@ export interface LoadContext {
   publishing: boolean;
   /** resend a publish that got no ack after this long (same idempotency key) */
   ackTimeoutMs: number;
+  /** a client was refused for good (AdapterEvents.rejected): the run must stop, exit 3 */
+  fatal: (reason: string, hint: string) => void;
 }

@@ -2,6 +2,7 @@
 // (heartbeats, publish retries) with one housekeeping sweep, stops publishing on time and
 // tells when the system has gone quiet during the drain.
 import { adapterFor, type AdapterConfig } from '../adapters';
+import type { ConnectionSettings, ResumeMode } from '../adapters/types';
 import type { ClientsSpec } from '../contracts/scenario';
 import { fillerFor } from '../protocol/envelope';
 import type { IntegrityLedger } from '../verify/ledger';
@@ -28,10 +29,14 @@ export interface DriverOptions {
   ackTimeoutMs?: number;
   /** what the clients speak; default protocol v1 */
   adapter?: AdapterConfig;
+  /** a client was refused for good (certificate, credentials): called once; the run must stop (exit 3) */
+  onFatal?: (reason: string, hint: string) => void;
 }
 
 export class LoadDriver {
   readonly stats = new DriverStats();
+  /** the first refusal for good (see DriverOptions.onFatal), if any */
+  fatal: { reason: string; hint: string } | null = null;
   readonly clients: VirtualClient[];
   private readonly ctx: LoadContext;
   private readonly scheduler: Scheduler;
@@ -57,18 +62,22 @@ export class LoadDriver {
       now,
       publishing: true,
       ackTimeoutMs: opts.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS,
+      fatal: (reason, hint) => {
+        if (this.fatal) return;
+        this.fatal = { reason, hint };
+        opts.onFatal?.(reason, hint);
+      },
     };
     // Source addresses rotate per node: the port limit is per (source, destination) pair.
     const adapter = adapterFor(opts.adapter?.name);
-    const adapterOptions = opts.adapter?.options ?? {};
-    const resume = opts.adapter?.resume ?? adapter.capabilities.resume;
     const nthOfNode = new Map<number, number>();
     this.clients = opts.plans.map((plan) => {
       const nth = nthOfNode.get(plan.node) ?? 0;
       nthOfNode.set(plan.node, nth + 1);
       const leaver = plan.leaveOffsetMs !== undefined && plan.publishChannel !== null ? { stopped: false } : undefined;
-      const client = new VirtualClient(plan.id, opts.nodeUrls[plan.node], plan.channels, plan.publishChannel, contextFor(this.ctx, plan, leaver), adapter, adapterOptions, resume,
+      const connection = connectionFor(opts.adapter, adapter.capabilities.resume, plan.node,
         localAddresses.length ? localAddresses[nth % localAddresses.length] : undefined);
+      const client = new VirtualClient(plan.id, opts.nodeUrls[plan.node], plan.channels, plan.publishChannel, contextFor(this.ctx, plan, leaver), adapter, connection);
       if (leaver) this.stopsPublishing.set(client, leaver);
       return client;
     });
@@ -148,6 +157,19 @@ export class LoadDriver {
  * rate and a leaving publisher's own end of publishing. A prototype view, so every other field (the `publishing` flag, stats, scheduler) is
  * the one shared object, read live.
  */
+/** What the clients of node `node` connect with (the adapter's options, auth, TLS, the node's origin). */
+function connectionFor(config: AdapterConfig | undefined, canResume: ResumeMode, node: number, localAddress: string | undefined): ConnectionSettings {
+  const origin = config?.origins?.[node];
+  return {
+    options: config?.options ?? {},
+    resume: config?.resume ?? canResume,
+    ...(localAddress ? { localAddress } : {}),
+    ...(origin !== undefined ? { origin } : {}),
+    ...(config?.auth ? { auth: config.auth } : {}),
+    ...(config?.tls ? { tls: config.tls } : {}),
+  };
+}
+
 function contextFor(ctx: LoadContext, plan: ClientPlan, leaver?: { stopped: boolean }): LoadContext {
   const ownRate = plan.publishRate !== undefined && plan.publishRate !== ctx.spec.publishRate;
   if (!ownRate && !leaver) return ctx;

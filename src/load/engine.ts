@@ -10,6 +10,7 @@ import type { LedgerSnapshot } from '../verify/snapshot';
 import type { ClientPlan } from './assignment';
 import { LoadDriver } from './driver';
 import type { DriverStats } from './stats';
+import { infraError, type UserError } from '../util/errors';
 
 type DriverCounters = Pick<DriverStats, 'connected' | 'maxConnected' | 'connects' | 'reconnects' | 'disconnects' |
   'connectFailures' | 'heartbeatTimeouts' | 'published' | 'retries' | 'acked' | 'deliveries' | 'publishErrors'>;
@@ -69,14 +70,16 @@ export class InProcessEngine implements LoadEngine {
   private latency: LatencyRecorder | null = null;
   private driver: LoadDriver | null = null;
 
-  constructor(private readonly setup: EngineSetup) {
+  /** `onFailure`: a client was refused for good (certificate, credentials); the run stops, exit 3 */
+  constructor(private readonly setup: EngineSetup, private readonly onFailure?: (err: UserError) => void) {
     this.ledger = new IntegrityLedger({ publishers: setup.publishers, filler: fillerFor(setup.spec.payloadBytes) });
   }
 
   async start(t0: number): Promise<void> {
     this.latency = new LatencyRecorder(t0);
     const s = this.setup;
-    this.driver = new LoadDriver({ spec: s.spec, plans: s.plans, nodeUrls: s.nodeUrls, ledger: this.ledger, latency: this.latency, seed: s.seed, adapter: s.adapter });
+    this.driver = new LoadDriver({ spec: s.spec, plans: s.plans, nodeUrls: s.nodeUrls, ledger: this.ledger, latency: this.latency, seed: s.seed, adapter: s.adapter,
+      onFatal: (reason, hint) => this.onFailure?.(infraError(reason, hint)) });
     this.driver.start();
   }
 

@@ -7,6 +7,8 @@ export interface ClusterNode {
   id: string;                  // node-1 … node-N
   clientUrl: string;           // ws:// URL clients use: ALWAYS through the `clients:ID` proxy
   directUrl?: string;          // ws:// URL of the node itself (diagnostics only; never used for load)
+  /** external: the host[:port] clientUrl stands for (TLS name and Host header; clientUrl is the proxy) */
+  origin?: string;
 }
 
 export interface ClusterProxies {

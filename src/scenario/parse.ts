@@ -17,6 +17,7 @@ import { nodeIds } from '../contracts/scenario';
 import { formatDuration } from './units';
 import { defaultGuaranteeOf } from '../adapters/catalog';
 import { checkUrlSchemes, readAdapterChoice } from './adapter-fields';
+import { readAuth, readHosts, readTls } from './connection-fields';
 
 /** Where a field sits in the source file, e.g. ":14" (line); undefined when unknown. */
 export type Locate = (path: Path) => string | undefined;
@@ -24,10 +25,13 @@ export type Locate = (path: Path) => string | undefined;
 export interface ParseOptions {
   /** when given, clients.count must fit this open-files limit (see capacity.ts) */
   openFilesLimit?: number;
+  /** the folder relative file names (cluster.tls.ca) start from: the scenario file's; default the working folder */
+  baseDir?: string;
 }
 
 export const TOP = ['name', 'description', 'cluster', 'clients', 'duration', 'drain', 'recovery', 'faults', 'thresholds', 'guarantee', 'seed', 'stages', 'churn'];
-export const CLUSTER = ['runtime', 'nodes', 'durable', 'history', 'historyAge', 'urls', 'misbehaviour', 'nodeImage', 'toxiproxyImage', 'system', 'adapter', 'resume', 'options'];
+export const CLUSTER = ['runtime', 'nodes', 'durable', 'history', 'historyAge', 'urls', 'misbehaviour', 'nodeImage', 'toxiproxyImage', 'system', 'adapter', 'resume', 'options',
+  'hosts', 'tls', 'auth'];
 export const CLIENTS = ['count', 'rampUp', 'channels', 'subscriptionsPerClient', 'publishers', 'publishRate', 'payloadBytes', 'reconnect', 'heartbeat',
   'channelDistribution', 'rooms', 'groups'];
 const RUNTIMES: readonly RuntimeKind[] = ['local', 'docker', 'external'];
@@ -44,7 +48,7 @@ export function parseScenario(raw: unknown, source: string, locate?: Locate, opt
   const asUserError = (e: FieldError) => usageError(`scenario ${source}${locate?.(e.path) ?? ''}: ${pathText(e.path)}: ${e.problem}`, e.hint);
   try {
     const errors: FieldError[] = [];
-    const scenario = readScenario(raw, errors);
+    const scenario = readScenario(raw, errors, options.baseDir ?? process.cwd());
     if (errors.length === 1) throw errors[0];
     if (errors.length > 1) throw new UserErrors(errors.map(asUserError));
     if (options.openFilesLimit !== undefined) checkCapacity(scenario, options.openFilesLimit);
@@ -71,7 +75,7 @@ function collecting<T>(errors: FieldError[], read: () => T): T | undefined {
  * and each threshold) is added to `errors`. A section that needs another one that failed
  * (faults need cluster and duration) is not checked, so no error is a consequence of another.
  */
-function readScenario(raw: unknown, errors: FieldError[]): Scenario {
+function readScenario(raw: unknown, errors: FieldError[], baseDir: string): Scenario {
   if (raw === undefined || raw === null) throw new FieldError([], 'is empty', 'start from an example in scenarios/ or docs/scenario-format.md');
   const top = Fields.openCollecting(raw, [], TOP, errors, { rampUp: 'rampUp belongs under clients:', runtime: 'runtime belongs under cluster:' });
   const name = collecting(errors, () => {
@@ -88,7 +92,7 @@ function readScenario(raw: unknown, errors: FieldError[]): Scenario {
   // Checks that depend on the duration use the longest one when it is wrong: no false refusals.
   const durationForChecks = durationMs ?? LIMITS.durationMs;
 
-  const cluster = collecting(errors, () => readCluster(top.object('cluster', CLUSTER, { historySeconds: 'write "historyAge: 1h"', fault: 'the broker\'s own misbehaviour is "misbehaviour: { mode: drop }"; injected faults go under the top-level faults:' })));
+  const cluster = collecting(errors, () => readCluster(baseDir, top.object('cluster', CLUSTER, { historySeconds: 'write "historyAge: 1h"', fault: 'the broker\'s own misbehaviour is "misbehaviour: { mode: drop }"; injected faults go under the top-level faults:' })));
   const clients = collecting(errors, () => readClients(top.object('clients', CLIENTS), top, durationForChecks));
   if (clients) collecting(errors, () => { const stages = readStages(top, clients, durationForChecks); if (stages) clients.stages = stages; });
   if (clients) collecting(errors, () => { const churn = readChurn(top, clients, durationForChecks); if (churn) clients.churn = churn; });
@@ -129,7 +133,7 @@ function readFaults(top: Fields, ctx: FaultListContext, errors: FieldError[]): F
   return collecting(errors, () => readFaultList(top, ctx)) ?? { faults: [] };
 }
 
-function readCluster(f: Fields | undefined): ClusterSpec {
+function readCluster(baseDir: string, f: Fields | undefined): ClusterSpec {
   const runtime = f?.oneOf('runtime', RUNTIMES) ?? 'local';
   const spec: ClusterSpec = {
     runtime,
@@ -175,6 +179,12 @@ function readCluster(f: Fields | undefined): ClusterSpec {
     const image = f.string(key);
     if (image !== undefined) spec[key] = image;
   }
+  const hosts = readHosts(f, runtime, spec.urls);
+  if (hosts) spec.hosts = hosts;
+  const tls = readTls(f, runtime, spec.urls, choice.adapter, choice.entry, baseDir);
+  if (tls) spec.tls = tls;
+  const auth = readAuth(f, choice.adapter, choice.entry);
+  if (auth) spec.auth = auth;
   return spec;
 }
 

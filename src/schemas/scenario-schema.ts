@@ -4,7 +4,7 @@
 // keeps the field lists of both the same.
 import { z } from 'zod';
 import { GUARANTEES } from '../contracts/metrics';
-import { RANDOM_FAULT_KINDS, SYSTEMS } from '../contracts/scenario';
+import { JWT_ALGORITHMS, RANDOM_FAULT_KINDS, SYSTEMS } from '../contracts/scenario';
 import { ADAPTER_NAMES } from '../adapters/catalog';
 import { SOCKETIO_ACK_STYLES, SOCKETIO_EVENT_ROLES } from '../adapters/socketio-settings';
 import { MISBEHAVIOUR_MODES } from '../../reference-broker/misbehaviour';
@@ -14,6 +14,21 @@ const DURATION = /^\s*(?:(?:\d+(?:\.\d+)?|\.\d+)(?:ms|s|m|h))+\s*$/;
 const duration = z.string().regex(DURATION).describe('e.g. "250ms", "10s", "1m30s", "1h"');
 const rate = z.string().regex(/^\s*(?:\d+(?:\.\d+)?|\.\d+)\s*\/\s*(?:(?:\d+(?:\.\d+)?|\.\d+)?(?:ms|s|m|h))+\s*$/).describe('e.g. "5/s", "300/m", "1/10s"');
 const int = (min: number) => z.number().int().min(min);
+
+const template = z.string().min(1).describe('text; {{clientId}}, {{jwt}} and {{env.NAME}} are filled for each client');
+const authSchema = z.strictObject({
+  headers: z.record(z.string(), template).optional().describe('v1: HTTP headers of the WebSocket upgrade'),
+  query: z.record(z.string(), template).optional().describe('v1: query parameters added to the URL'),
+  subprotocols: z.array(template).optional().describe('v1: Sec-WebSocket-Protocol values'),
+  username: template.optional().describe('v1: HTTP basic user'),
+  password: template.optional().describe('v1: HTTP basic password'),
+  jwt: z.strictObject({
+    secretEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).describe('environment variable holding the key (HMAC secret, or PEM private key for RS256)'),
+    alg: z.enum(JWT_ALGORITHMS).optional().describe('default HS256'),
+    claims: z.record(z.string(), z.unknown()).optional().describe('e.g. { sub: "{{clientId}}" }; iat is added, exp from expiresIn'),
+    expiresIn: duration.optional(),
+  }).optional().describe('a JWT signed per client, used as {{jwt}}'),
+});
 
 export const clusterSchema = z.strictObject({
   runtime: z.enum(['local', 'docker', 'external']).optional(),
@@ -34,6 +49,12 @@ export const clusterSchema = z.strictObject({
     ack: z.enum(SOCKETIO_ACK_STYLES).optional().describe('socketio: callback (default) or none'),
     recovery: z.boolean().optional().describe('socketio: use connection state recovery (default true)'),
   }).optional().describe('adapter options (mqtt: qos, session; socketio: events, ack, recovery)'),
+  hosts: z.record(z.string(), z.string()).optional().describe('runtime external: host name of a URL → the address (IP or IP:port) its connections go to; the name stays the TLS name and Host header'),
+  tls: z.strictObject({
+    ca: z.string().optional().describe('PEM file of CA certificates trusted besides the system\'s (relative to the scenario file); --ca FILE sets it'),
+    insecure: z.boolean().optional().describe('true: certificates are NOT verified (a warning is printed); --insecure sets it'),
+  }).optional().describe('runtime external: TLS of wss:// targets'),
+  auth: authSchema.optional().describe('per-connection credentials; texts may use {{clientId}}, {{jwt}}, {{env.NAME}}'),
 });
 
 const roomSchema = z.strictObject({ channels: int(1).optional(), subscribers: int(1), publishers: int(0).optional() });

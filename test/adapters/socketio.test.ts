@@ -94,6 +94,7 @@ function recorder() {
   };
   const events: AdapterEvents = {
     opened: () => push('opened'),
+    rejected: (reason) => push(`rejected ${reason}`),
     closed: () => push('closed'),
     subscribed: (ch, _at, resumed) => push(`subscribed ${ch} resumed=${resumed}`),
     delivered: (ch, _s, id) => push(`delivered ${ch} ${id}`),

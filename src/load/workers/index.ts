@@ -10,7 +10,7 @@ export { AUTO_WORKERS_FROM, defaultWorkers, localAddressesFor, splitPlans } from
 /** 1 → InProcessEngine (clients in this process); N ≥ 2 → WorkerEngine with N processes. */
 export function createEngine(setup: EngineSetup, workers: number, onFailure?: (err: UserError) => void): LoadEngine {
   checkDriverFds(setup.plans.length, workers);
-  return workers <= 1 ? new InProcessEngine(setup) : new WorkerEngine(setup, { workers, onFailure });
+  return workers <= 1 ? new InProcessEngine(setup, onFailure) : new WorkerEngine(setup, { workers, onFailure });
 }
 
 /** For RunOptions.engine. */

@@ -32,7 +32,9 @@ export type FromWorker =
   | { t: 'stats'; stats: LiveStats; lastSecondP99: number | null }
   | { t: 'quiet'; id: number; quiet: boolean }
   | { t: 'result'; snapshot: LedgerSnapshot; histograms: Record<string, string>; stats: LiveStats }
-  | { t: 'error'; message: string };
+  | { t: 'error'; message: string }
+  /** a client was refused for good (certificate, credentials): the run stops with this line, exit 3 */
+  | { t: 'fatal'; reason: string; hint: string };
 
 /** How often a worker pushes its counters (the parent samples once a second; fresher is smoother). */
 export const STATS_PUSH_MS = 200;

@@ -58,7 +58,8 @@ class WorkerProcess {
   private resultWaiters: Array<(r: Result) => void> = [];
   private readonly quietWaiters = new Map<number, (quiet: boolean) => void>();
 
-  constructor(readonly index: number, setup: WorkerSetup, private readonly onTrouble: (w: WorkerProcess, why: string) => void) {
+  constructor(readonly index: number, setup: WorkerSetup, private readonly onTrouble: (w: WorkerProcess, why: string) => void,
+    private readonly onRefused: (err: UserError) => void) {
     this.child = fork(WORKER_MAIN, [], {
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       serialization: 'advanced', // structured clone: big ledger snapshots cross faster than as JSON text
@@ -125,6 +126,9 @@ class WorkerProcess {
       case 'error':
         this.onTrouble(this, `failed: ${m.message}`);
         return;
+      case 'fatal':
+        this.onRefused(infraError(m.reason, m.hint));
+        return;
     }
   }
 
@@ -161,7 +165,7 @@ export class WorkerEngine implements LoadEngine {
     this.procs = parts.map((plans, index) => new WorkerProcess(index, {
       index, spec: setup.spec, plans, nodeUrls: setup.nodeUrls, seed: setup.seed, publishers: setup.publishers, localAddresses,
       ...(setup.adapter ? { adapter: setup.adapter } : {}),
-    }, (w, why) => this.onTrouble(w, why)));
+    }, (w, why) => this.onTrouble(w, why), (err) => this.fail(err)));
   }
 
   /** Process ids of the workers (tests, diagnostics). */
@@ -221,10 +225,16 @@ export class WorkerEngine implements LoadEngine {
   private onTrouble(w: WorkerProcess, why: string): void {
     if (this.stopping || this.failure || (this.finished && why.startsWith('exited'))) return;
     if (w.result && why.startsWith('exited')) return; // it already handed over everything
-    this.failure = infraError(`${w.label} ${why}`,
-      'the machine may be out of memory or file descriptors; see docs/scale.md, or run with fewer clients or more --workers');
-    for (const f of this.failureWaiters.splice(0)) f(this.failure);
-    this.opts.onFailure?.(this.failure);
+    this.fail(infraError(`${w.label} ${why}`,
+      'the machine may be out of memory or file descriptors; see docs/scale.md, or run with fewer clients or more --workers'));
+  }
+
+  /** The run cannot go on (a worker broke, or a client was refused for good): once. */
+  private fail(err: UserError): void {
+    if (this.stopping || this.failure) return;
+    this.failure = err;
+    for (const f of this.failureWaiters.splice(0)) f(err);
+    this.opts.onFailure?.(err);
   }
 
   /** Every worker's answer, unless a worker fails first or one takes longer than `timeoutMs`. */

@@ -62,6 +62,7 @@ function handle(m: ToWorker): void {
       driver = new LoadDriver({
         spec: s.spec, plans: s.plans, nodeUrls: s.nodeUrls, ledger: ledger!, latency,
         seed: workerSeed(s.seed, s.index), localAddresses: s.localAddresses, adapter: s.adapter,
+        onFatal: (reason, hint) => send({ t: 'fatal', reason, hint }),
       });
       driver.start(t0);
       statsTimer = setInterval(pushStats, STATS_PUSH_MS);
