@@ -3,13 +3,16 @@
 // (parse, integrity ledger, latency histogram, heartbeats, resume bookkeeping). Reports CPU µs
 // (user + system) of the receiving process per delivered message, and the ratio b/a.
 //
-//   node build/bench/overhead.js [--runs 5] [--clients 1000] [--channels 50] [--rate 20] [--seconds 5] [--payload 128]
+//   node build/bench/overhead.js [--runs 5] [--clients 1000] [--channels 50] [--rate 20] [--seconds 5] [--payload 128] [--cpu-prof DIR]
+//
+// --cpu-prof DIR writes a V8 CPU profile of each receiver's measured window into DIR.
 //
 // One broker node (reference broker, direct, no proxy) in its own process; publishers in this
 // process (not measured); the receivers in a child process, (a) and (b) alternating so each
 // pair runs under the same machine conditions. Prints each pair and the medians.
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,7 +26,7 @@ import { IntegrityLedger } from '../src/verify/ledger';
 import { LatencyRecorder } from '../src/verify/latency';
 
 type Mode = 'bare' | 'verify';
-interface ChildArgs { mode: Mode; url: string; clients: number; channels: number; publishers: string[]; payload: number }
+interface ChildArgs { mode: Mode; url: string; clients: number; channels: number; publishers: string[]; payload: number; profileDir?: string }
 type ToChild = { t: 'measure' } | { t: 'report' };
 type FromChild = { t: 'ready' } | { t: 'report'; cpuUs: number; frames: number; wallMs: number };
 
@@ -67,14 +70,33 @@ function runChild(a: ChildArgs): void {
     clearInterval(waitReady);
     process.send!({ t: 'ready' } satisfies FromChild);
   }, 50);
+  const profiler = a.profileDir ? new WindowProfiler(a.profileDir, a.mode) : null;
   process.on('message', (m: ToChild) => {
-    if (m.t === 'measure') base = { cpu: process.cpuUsage(), frames: frames(), wall: performance.now() };
-    else {
+    if (m.t === 'measure') {
+      profiler?.start();
+      base = { cpu: process.cpuUsage(), frames: frames(), wall: performance.now() };
+    } else {
       const cpu = process.cpuUsage(base.cpu);
-      process.send!({ t: 'report', cpuUs: cpu.user + cpu.system, frames: frames() - base.frames, wallMs: performance.now() - base.wall } satisfies FromChild);
+      const report = { t: 'report', cpuUs: cpu.user + cpu.system, frames: frames() - base.frames, wallMs: performance.now() - base.wall } satisfies FromChild;
+      // The profile is written after the numbers are taken, so writing it costs them nothing.
+      void (profiler?.stop() ?? Promise.resolve()).then(() => process.send!(report));
     }
   });
   process.on('disconnect', () => process.exit(0));
+}
+
+/** --cpu-prof: a V8 CPU profile of the measured window only (not the connects or the warm-up). */
+class WindowProfiler {
+  private readonly session = new Session();
+  constructor(private readonly dir: string, private readonly mode: Mode) { this.session.connect(); }
+  private post(method: string): Promise<unknown> {
+    return new Promise((ok, fail) => this.session.post(method, (err, res) => (err ? fail(err) : ok(res))));
+  }
+  start(): void { void this.post('Profiler.enable').then(() => this.post('Profiler.start')); }
+  async stop(): Promise<void> {
+    const { profile } = (await this.post('Profiler.stop')) as { profile: unknown };
+    writeFileSync(join(this.dir, `${this.mode}-${process.pid}.cpuprofile`), JSON.stringify(profile));
+  }
 }
 
 // ------------------------------------------------------------------------- publishers (parent)
@@ -151,7 +173,7 @@ async function main(): Promise<void> {
     options: {
       child: { type: 'string' }, runs: { type: 'string', default: '5' }, clients: { type: 'string', default: '1000' },
       channels: { type: 'string', default: '50' }, rate: { type: 'string', default: '20' }, seconds: { type: 'string', default: '5' },
-      payload: { type: 'string', default: '128' },
+      payload: { type: 'string', default: '128' }, 'cpu-prof': { type: 'string' },
     },
   });
   if (values.child) return runChild(JSON.parse(values.child) as ChildArgs);
@@ -169,7 +191,8 @@ async function main(): Promise<void> {
   const pubs = new Publishers(url, channels, rate, payload);
   try {
     await pubs.start();
-    const common = { url, clients, channels, publishers: Array.from({ length: channels }, (_, k) => `p${k}`), payload };
+    const profileDir = values['cpu-prof'] ? resolve(values['cpu-prof']) : undefined;
+    const common = { url, clients, channels, publishers: Array.from({ length: channels }, (_, k) => `p${k}`), payload, ...(profileDir ? { profileDir } : {}) };
     const offered = rate * clients; // every receiver gets its channel's rate
     process.stdout.write(`fan-out: ${channels} publishers × ${rate}/s, ${clients} receivers (${clients / channels} per channel) = ${offered} deliveries/s offered, ${payload} B payload, ${seconds} s windows\n`);
     process.stdout.write('run   bare µs/msg   chat-bench µs/msg   ratio   bare msg/s   chat-bench msg/s\n');

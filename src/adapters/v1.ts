@@ -1,8 +1,10 @@
 // Protocol v1 (the reference broker): one WebSocket per client, JSON text frames. The hot
-// path (a msg frame) parses once and hands the frame's own fields on: no allocation added.
+// path (a msg frame in the broker's own shape) is read in place from the frame's bytes
+// (v1-msg-reader); every other frame is parsed in full.
 import WebSocket from 'ws';
 import { parseBrokerFrame } from '../protocol/codec';
 import { ADAPTERS } from './catalog';
+import { readMsg } from './v1-msg-reader';
 import type { Adapter, AdapterClient, AdapterEvents, ClientOptions } from './types';
 
 class V1Client implements AdapterClient {
@@ -33,6 +35,11 @@ class V1Client implements AdapterClient {
     const ev = this.events;
     if (isBinary) {
       ev.protocolError('binary frame');
+      return;
+    }
+    const msg = readMsg(data);
+    if (msg !== null) {
+      ev.deliveredView(msg.channel, msg.serial, msg);
       return;
     }
     const parsed = parseBrokerFrame(data.toString());
