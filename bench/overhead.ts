@@ -47,12 +47,16 @@ function runChild(a: ChildArgs): void {
   if (a.mode === 'bare') {
     let count = 0;
     let open = 0;
-    for (let i = 0; i < a.clients; i++) {
+    // A connect that fails (a busy machine: handshake timeouts) is retried, or the run would wait forever.
+    const connect = (i: number): void => {
       const ws = new WebSocket(a.url, { perMessageDeflate: false });
-      ws.on('open', () => { open++; ws.send(JSON.stringify({ t: 'sub', ch: channelName(i % a.channels) })); });
+      let opened = false;
+      ws.on('open', () => { opened = true; open++; ws.send(JSON.stringify({ t: 'sub', ch: channelName(i % a.channels) })); });
       ws.on('message', () => { count++; });
       ws.on('error', () => {});
-    }
+      ws.on('close', () => { if (opened) open--; setTimeout(() => connect(i), 200); });
+    };
+    for (let i = 0; i < a.clients; i++) connect(i);
     frames = () => count;
     connected = () => open;
   } else {
@@ -157,13 +161,19 @@ function once<T extends FromChild['t']>(child: ChildProcess, t: T): Promise<Extr
   });
 }
 
+const READY_TIMEOUT_MS = 180_000;
+
 type Measured = { usPerMsg: number; msgsPerSec: number };
 
 /** Measures receivers of the given modes over the same window (one mode: alone; several: side by side). */
 async function measure(modes: Mode[], a: Omit<ChildArgs, 'mode'>, seconds: number): Promise<Map<Mode, Measured>> {
   const children = modes.map((mode) => ({ mode, child: fork(__filename, ['--child', JSON.stringify({ ...a, mode })], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] }) }));
   try {
-    await Promise.all(children.map(({ child }) => once(child, 'ready')));
+    let stalled: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(children.map(({ child }) => once(child, 'ready'))),
+      new Promise((_, fail) => { stalled = setTimeout(() => fail(new Error(`receivers not all connected after ${READY_TIMEOUT_MS / 1000} s`)), READY_TIMEOUT_MS); }),
+    ]).finally(() => clearTimeout(stalled));
     await sleep(1500); // warm-up: JIT, first GCs
     for (const { child } of children) child.send({ t: 'measure' } satisfies ToChild);
     await sleep(seconds * 1000);
