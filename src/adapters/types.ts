@@ -35,10 +35,11 @@ export interface AdapterEvents {
   /** One message: serial (or NO_SERIAL), the publisher's key, the envelope object. */
   delivered(channel: string, serial: number, id: string, envelope: unknown): void;
   /**
-   * The same, from an adapter's fast path that read the message in place (no parse, no copy):
-   * the key and the padding are checked through the view. Valid only during the call.
+   * Optional: the same, from an adapter's fast path that read the message in place (no parse,
+   * no copy): the key and the padding are checked through the view, valid only during the call.
+   * A listener without it gets every message through delivered().
    */
-  deliveredView(channel: string, serial: number, view: EnvelopeView): void;
+  deliveredView?(channel: string, serial: number, view: EnvelopeView): void;
   /** The target took the publish with this key (serial 0 when it gives none). */
   acked(key: string, serial: number): void;
   /** The target refused the publish with this key (code as protocol v1's err codes). */

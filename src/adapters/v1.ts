@@ -37,10 +37,9 @@ class V1Client implements AdapterClient {
       ev.protocolError('binary frame');
       return;
     }
-    const msg = readMsg(data);
-    if (msg !== null) {
-      ev.deliveredView(msg.channel, msg.serial, msg);
-      return;
+    if (ev.deliveredView) {
+      const msg = readMsg(data);
+      if (msg !== null) return ev.deliveredView(msg.channel, msg.serial, msg);
     }
     const parsed = parseBrokerFrame(data.toString());
     if (!parsed.ok) {
