@@ -1,7 +1,12 @@
 // Benchmark of the embedded Toxiproxy-compatible proxy against a direct connection.
 //   node build/bench/proxy.js [--runs 5] [--connections 50] [--rounds 200] [--mb 128]
+//                             [--echo-connections 2000] [--echo-rate 10] [--echo-seconds 10] [--only sequential|concurrent]
 // The proxy runs in its own process (build/src/toxiproxy/toxiproxy-main.js), the echo/sink server in
 // another, so the numbers are what a load driver would see. Prints medians over the runs.
+// Two loads: sequential round trips on a few connections plus one bulk transfer, and the
+// concurrent echo load (many connections, each sending open-loop at a fixed rate: what a
+// chat-bench run puts through its client proxies), direct and through the proxy in the same
+// run, alternating which goes first.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
@@ -105,6 +110,73 @@ async function bulk(port: number, megabytes: number): Promise<number> {
   return total / 1e6 / seconds;
 }
 
+/** Opens `count` connections, a batch at a time (a listener's accept backlog is finite). */
+async function openMany(port: number, count: number): Promise<Socket[]> {
+  const sockets: Socket[] = [];
+  while (sockets.length < count) {
+    const batch = Math.min(200, count - sockets.length);
+    sockets.push(...await Promise.all(Array.from({ length: batch }, () => open(port))));
+  }
+  return sockets;
+}
+
+interface EchoLoad { rtts: number[]; sent: number; received: number; seconds: number }
+
+/**
+ * Open-loop echo load: every one of `connections` sockets sends a 64-byte message `rate` times
+ * a second for `seconds` (phases spread evenly), whatever the answers do; the round-trip time of
+ * every message (write to its echo) is kept. Echoes still missing 5 s after the end count as not received.
+ */
+async function concurrentEchoes(port: number, connections: number, rate: number, seconds: number): Promise<EchoLoad> {
+  const message = Buffer.alloc(64, 'x');
+  const sockets = await openMany(port, connections);
+  const sentAt: number[][] = sockets.map(() => []);
+  const head = new Array<number>(connections).fill(0);
+  const bytes = new Array<number>(connections).fill(0);
+  const rtts: number[] = [];
+  let received = 0;
+  let allIn: (() => void) | null = null;
+  let sent = 0;
+  sockets.forEach((s, i) => s.on('data', (d: Buffer) => {
+    const now = performance.now();
+    bytes[i] += d.length;
+    while (bytes[i] >= message.length) {
+      bytes[i] -= message.length;
+      rtts.push(now - sentAt[i][head[i]++]);
+      received++;
+    }
+    if (allIn && received === sent) allIn();
+  }));
+  const intervalMs = 1000 / rate;
+  const t0 = performance.now();
+  const tEnd = t0 + seconds * 1000;
+  // connection k is due at t0 + (k / connections + m) · interval: one pointer walks them in due order
+  let k = 0;
+  let round = 0;
+  const dueAt = () => t0 + (k / connections + round) * intervalMs;
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      const now = performance.now();
+      for (let due = dueAt(); due <= now && due < tEnd; due = dueAt()) {
+        sentAt[k].push(performance.now());
+        sockets[k].write(message);
+        sent++;
+        if (++k === connections) { k = 0; round++; }
+      }
+      if (now >= tEnd) { clearInterval(timer); resolve(); }
+    }, 2);
+  });
+  const elapsed = (performance.now() - t0) / 1000;
+  if (received < sent) {
+    await new Promise<void>((resolve) => {
+      const giveUp = setTimeout(resolve, 5000);
+      allIn = () => { clearTimeout(giveUp); resolve(); };
+    });
+  }
+  for (const s of sockets) s.destroy();
+  return { rtts, sent, received, seconds: elapsed };
+}
+
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -133,8 +205,17 @@ async function main(): Promise<void> {
       connections: { type: 'string', default: '50' },
       rounds: { type: 'string', default: '200' },
       mb: { type: 'string', default: '128' },
+      'echo-connections': { type: 'string', default: '2000' },
+      'echo-rate': { type: 'string', default: '10' },
+      'echo-seconds': { type: 'string', default: '10' },
+      only: { type: 'string' },
     },
   });
+  const doSequential = values.only !== 'concurrent';
+  const doConcurrent = values.only !== 'sequential';
+  const echoConnections = Number(values['echo-connections']);
+  const echoRate = Number(values['echo-rate']);
+  const echoSeconds = Number(values['echo-seconds']);
   const runs = Number(values.runs);
   const connections = Number(values.connections);
   const rounds = Number(values.rounds);
@@ -163,38 +244,76 @@ async function main(): Promise<void> {
     }
     const results: Record<string, Row> = {};
     for (const name of Object.keys(paths)) results[name] = { p50: [], p99: [], mbps: [], cpuUs: [] };
+    const concurrent: Record<string, { p50: number[]; p99: number[]; p999: number[]; rate: number[]; missing: number[]; cpuUs: number[] }> = {};
+    for (const name of ['direct', 'proxy (no toxic)']) concurrent[name] = { p50: [], p99: [], p999: [], rate: [], missing: [], cpuUs: [] };
+    const loads: number[] = [];
     await roundTrips(paths.direct.echo, connections, 20); // warm-up
     for (let run = 0; run < runs; run++) {
-      for (const [name, ports] of Object.entries(paths)) {
-        const cpuBefore = cpuMsOf(proxyProc.child.pid!);
-        const rtts = (await roundTrips(ports.echo, connections, rounds)).sort((a, b) => a - b);
-        // Each round trip is two relayed messages (request up, echo down).
-        results[name].cpuUs.push(((cpuMsOf(proxyProc.child.pid!) - cpuBefore) * 1000) / (rtts.length * 2));
-        results[name].p50.push(percentile(rtts, 50));
-        results[name].p99.push(percentile(rtts, 99));
-        results[name].mbps.push(await bulk(ports.sink, mb));
+      if (doSequential) {
+        for (const [name, ports] of Object.entries(paths)) {
+          const cpuBefore = cpuMsOf(proxyProc.child.pid!);
+          const rtts = (await roundTrips(ports.echo, connections, rounds)).sort((a, b) => a - b);
+          // Each round trip is two relayed messages (request up, echo down).
+          results[name].cpuUs.push(((cpuMsOf(proxyProc.child.pid!) - cpuBefore) * 1000) / (rtts.length * 2));
+          results[name].p50.push(percentile(rtts, 50));
+          results[name].p99.push(percentile(rtts, 99));
+          results[name].mbps.push(await bulk(ports.sink, mb));
+        }
       }
-      process.stderr.write(`run ${run + 1}/${runs} done\n`);
+      if (doConcurrent) {
+        // direct and proxy in the same run, alternating which goes first (machine drift favours neither)
+        const order = run % 2 === 0 ? ['direct', 'proxy (no toxic)'] as const : ['proxy (no toxic)', 'direct'] as const;
+        for (const name of order) {
+          const cpuBefore = cpuMsOf(proxyProc.child.pid!);
+          const load = await concurrentEchoes(paths[name].echo, echoConnections, echoRate, echoSeconds);
+          const cpuMs = cpuMsOf(proxyProc.child.pid!) - cpuBefore;
+          const rtts = load.rtts.sort((a, b) => a - b);
+          const c = concurrent[name];
+          c.p50.push(percentile(rtts, 50));
+          c.p99.push(percentile(rtts, 99));
+          c.p999.push(percentile(rtts, 99.9));
+          c.rate.push(load.sent / load.seconds);
+          c.missing.push(load.sent - load.received);
+          // each echo is two relayed messages (request up, echo down)
+          c.cpuUs.push((cpuMs * 1000) / (load.received * 2));
+        }
+      }
+      loads.push(loadavg()[0]);
+      process.stderr.write(`run ${run + 1}/${runs} done (load average ${loadavg()[0].toFixed(1)})\n`);
     }
     const direct = results.direct;
     const pad = (s: string, n: number) => s.padEnd(n);
-    console.log(`\nembedded toxiproxy vs direct: ${connections} connection(s) x ${rounds} sequential round trips of 64 B each, bulk ${mb} MB on 1 connection; medians of ${runs} runs`);
-    console.log(pad('path', 24) + pad('rtt p50', 12) + pad('rtt p99', 12) + pad('added p50', 12) + pad('added p99', 12) + pad('proxy CPU/msg', 15) + 'bulk MB/s');
-    for (const [name, r] of Object.entries(results)) {
-      const p50 = median(r.p50);
-      const p99 = median(r.p99);
-      const added = (v: number, base: number) => (name === 'direct' ? '-' : `${(v - base) >= 0 ? '+' : ''}${(v - base).toFixed(3)}`);
-      console.log(
-        pad(name, 24) +
-          pad(p50.toFixed(3), 12) +
-          pad(p99.toFixed(3), 12) +
-          pad(added(p50, median(direct.p50)), 12) +
-          pad(added(p99, median(direct.p99)), 12) +
-          pad(name === 'direct' ? '-' : `${median(r.cpuUs).toFixed(1)} µs`, 15) +
-          median(r.mbps).toFixed(0),
-      );
+    const loadNote = `load average ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} during the runs`;
+    if (doSequential) {
+      console.log(`\nembedded toxiproxy vs direct: ${connections} connection(s) x ${rounds} sequential round trips of 64 B each, bulk ${mb} MB on 1 connection; medians of ${runs} runs`);
+      console.log(pad('path', 24) + pad('rtt p50', 12) + pad('rtt p99', 12) + pad('added p50', 12) + pad('added p99', 12) + pad('proxy CPU/msg', 15) + 'bulk MB/s');
+      for (const [name, r] of Object.entries(results)) {
+        const p50 = median(r.p50);
+        const p99 = median(r.p99);
+        const added = (v: number, base: number) => (name === 'direct' ? '-' : `${(v - base) >= 0 ? '+' : ''}${(v - base).toFixed(3)}`);
+        console.log(
+          pad(name, 24) +
+            pad(p50.toFixed(3), 12) +
+            pad(p99.toFixed(3), 12) +
+            pad(added(p50, median(direct.p50)), 12) +
+            pad(added(p99, median(direct.p99)), 12) +
+            pad(name === 'direct' ? '-' : `${median(r.cpuUs).toFixed(1)} µs`, 15) +
+            median(r.mbps).toFixed(0),
+        );
+      }
+      console.log(`(times in ms; proxy CPU/msg = CPU of the proxy process per relayed 64-byte message; ${loadNote})`);
     }
-    console.log(`(times in ms; proxy CPU/msg = CPU of the proxy process per relayed 64-byte message, load average ${loadavg()[0].toFixed(2)})`);
+    if (doConcurrent) {
+      console.log(`\nconcurrent echo load: ${echoConnections} connections x ${echoRate} echoes/s of 64 B each (open loop), ${echoSeconds} s; direct and through the proxy in each run; medians of ${runs} runs`);
+      console.log(pad('path', 24) + pad('echoes/s', 11) + pad('rtt p50', 12) + pad('rtt p99', 12) + pad('rtt p99.9', 12) + pad('missing', 9) + 'proxy CPU/msg');
+      for (const [name, c] of Object.entries(concurrent)) {
+        console.log(
+          pad(name, 24) + pad(Math.round(median(c.rate)).toString(), 11) + pad(median(c.p50).toFixed(3), 12) + pad(median(c.p99).toFixed(3), 12) +
+            pad(median(c.p999).toFixed(3), 12) + pad(Math.max(...c.missing).toString(), 9) + (name === 'direct' ? '-' : `${median(c.cpuUs).toFixed(1)} µs`),
+        );
+      }
+      console.log(`(times in ms from each message's write to its echo; missing = echoes not back 5 s after the end, worst run; proxy CPU/msg = CPU of the proxy process per relayed message; ${loadNote})`);
+    }
   } finally {
     proxyProc.child.kill('SIGTERM');
     servers.child.kill('SIGTERM');

@@ -4,6 +4,7 @@
 // its system's own protocol and reports them through AdapterEvents.
 import type { Guarantee } from '../contracts/metrics';
 import type { AuthSpec, ResumeMode, TlsSpec } from '../contracts/scenario';
+import type { EnvelopeView } from '../protocol/envelope';
 
 export type { ResumeMode } from '../contracts/scenario';
 
@@ -33,6 +34,12 @@ export interface AdapterEvents {
   subscribed(channel: string, at: number | undefined, resumed: boolean | undefined): void;
   /** One message: serial (or NO_SERIAL), the publisher's key, the envelope object. */
   delivered(channel: string, serial: number, id: string, envelope: unknown): void;
+  /**
+   * Optional: the same, from an adapter's fast path that read the message in place (no parse,
+   * no copy): the key and the padding are checked through the view, valid only during the call.
+   * A listener without it gets every message through delivered().
+   */
+  deliveredView?(channel: string, serial: number, view: EnvelopeView): void;
   /** The target took the publish with this key (serial 0 when it gives none). */
   acked(key: string, serial: number): void;
   /** The target refused the publish with this key (code as protocol v1's err codes). */

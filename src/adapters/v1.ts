@@ -1,5 +1,6 @@
 // Protocol v1 (the reference broker): one WebSocket per client, JSON text frames. The hot
-// path (a msg frame) parses once and hands the frame's own fields on: no allocation added.
+// path (a msg frame in the broker's own shape) is read in place from the frame's bytes
+// (v1-msg-reader); every other frame is parsed in full.
 // Connecting: cluster.auth's headers, query, subprotocols and basic credentials, filled per
 // client; through the proxy the Host header and the TLS name stay the URL's own (origin).
 import WebSocket, { type ClientOptions as WsOptions } from 'ws';
@@ -7,6 +8,7 @@ import { parseBrokerFrame } from '../protocol/codec';
 import { ADAPTERS } from './catalog';
 import { CredentialSource } from './credentials';
 import { tlsOptions, tlsRefusal, type Refusal } from './tls';
+import { readMsg } from './v1-msg-reader';
 import type { Adapter, AdapterClient, AdapterEvents, ClientOptions } from './types';
 
 class V1Client implements AdapterClient {
@@ -87,6 +89,10 @@ class V1Client implements AdapterClient {
     if (isBinary) {
       ev.protocolError('binary frame');
       return;
+    }
+    if (ev.deliveredView) {
+      const msg = readMsg(data);
+      if (msg !== null) return ev.deliveredView(msg.channel, msg.serial, msg);
     }
     const parsed = parseBrokerFrame(data.toString());
     if (!parsed.ok) {

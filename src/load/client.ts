@@ -3,7 +3,8 @@
 // each after every reconnect as the adapter can (from = last serial seen, or its session),
 // reconnects with exponential backoff and jitter, detects dead links with pings, and (if it
 // is a publisher) publishes open-loop with retries under the same key.
-import type { Adapter, AdapterClient, AdapterEvents, ConnectionSettings } from '../adapters/types';
+import type { Adapter, AdapterClient, AdapterEvents, ConnectionSettings, ResumeMode } from '../adapters/types';
+import type { EnvelopeView } from '../protocol/envelope';
 import type { Stream } from '../verify/ledger';
 import { backoffDelay } from '../util/backoff';
 import type { LoadContext } from './context';
@@ -202,19 +203,43 @@ export class VirtualClient implements Timed, AdapterEvents {
 
   /** AdapterEvents: one message. A message before its confirmation counts: a target may replay history first. */
   delivered(channel: string, serial: number, id: string, envelope: unknown): void {
-    const ctx = this.ctx;
-    const now = ctx.now();
+    const now = this.ctx.now();
+    const i = this.streamOf(channel, now);
+    if (i < 0) return;
+    this.recorded(this.ctx.ledger.deliver(this.streams[i], this.serialOf(i, serial), id, envelope, toUs(now)), now);
+  }
+
+  /** AdapterEvents: one message read in place by the adapter's fast path. */
+  deliveredView(channel: string, serial: number, view: EnvelopeView): void {
+    const now = this.ctx.now();
+    const i = this.streamOf(channel, now);
+    if (i < 0) return;
+    this.recorded(this.ctx.ledger.deliverView(this.streams[i], this.serialOf(i, serial), view, toUs(now)), now);
+  }
+
+  /** The index of a delivery's stream (and a sign of life), or -1 after reporting a channel never subscribed. */
+  private streamOf(channel: string, now: number): number {
     this.lastHeardMs = now;
     const i = this.channelIndex.get(channel);
     if (i === undefined) {
-      ctx.ledger.protocolError(`msg for a channel never subscribed: ${channel}`);
-      return;
+      this.ctx.ledger.protocolError(`msg for a channel never subscribed: ${channel}`);
+      return -1;
     }
-    // A target without serials: number the stream's deliveries here, so the ledger checks
-    // duplicates and order by each publisher's n alone.
-    if (this.localSerials !== null) serial = ++this.localSerials[i];
-    ctx.stats.deliveries++;
-    const latencyUs = ctx.ledger.deliver(this.streams[i], serial, id, envelope, toUs(now));
+    this.ctx.stats.deliveries++;
+    return i;
+  }
+
+  /**
+   * A target without serials: number the stream's deliveries here, so the ledger checks
+   * duplicates and order by each publisher's n alone.
+   */
+  private serialOf(i: number, serial: number): number {
+    return this.localSerials === null ? serial : ++this.localSerials[i];
+  }
+
+  /** After the ledger took a delivery: its latency, and the end of an outage's continuity wait. */
+  private recorded(latencyUs: number, now: number): void {
+    const ctx = this.ctx;
     if (latencyUs >= 0) ctx.latency.record(latencyUs, now);
     if (this.awaitingContinuity && this.droppedAtMs >= 0 && this.awaitingResubscribe === 0) {
       this.awaitingContinuity = false;

@@ -11,7 +11,7 @@ import type { ClientPlan } from './assignment';
 import { VirtualClient } from './client';
 import type { LoadContext } from './context';
 import { seededRandom } from './random';
-import { Scheduler } from './timer-heap';
+import { Scheduler, type Timed } from './timer-heap';
 import { DriverStats } from './stats';
 
 const HOUSEKEEPING_MS = 100;
@@ -40,7 +40,8 @@ export class LoadDriver {
   readonly clients: VirtualClient[];
   private readonly ctx: LoadContext;
   private readonly scheduler: Scheduler;
-  private housekeeping: NodeJS.Timeout | null = null;
+  /** the housekeeping sweep, due every HOUSEKEEPING_MS on the clients' scheduler (one timer per process) */
+  private readonly housekeeping: Timed = { onTimer: (_kind, now) => this.sweep(now) };
   private lastDeliveryCount = 0;
   private lastDeliveryChangeMs = 0;
   /** stages: clients whose leave time has come (still finishing their publishes) or who left */
@@ -88,9 +89,9 @@ export class LoadDriver {
     this.opts.plans.forEach((plan, i) => this.scheduler.at(t0 + plan.startOffsetMs, this.clients[i], 1 /* connect */));
     this.leaveTimes = this.opts.plans.flatMap((plan, i) => plan.leaveOffsetMs === undefined ? [] : [{ atMs: t0 + plan.leaveOffsetMs, client: this.clients[i] }])
       .sort((a, b) => a.atMs - b.atMs);
-    this.scheduler.start();
     this.lastDeliveryChangeMs = t0;
-    this.housekeeping = setInterval(() => this.sweep(), HOUSEKEEPING_MS);
+    this.scheduler.at(this.ctx.now() + HOUSEKEEPING_MS, this.housekeeping, 0);
+    this.scheduler.start();
   }
 
   /** End of the publishing period: no new messages are scheduled; queued ones still go out. */
@@ -111,8 +112,6 @@ export class LoadDriver {
   }
 
   stop(): void {
-    if (this.housekeeping) clearInterval(this.housekeeping);
-    this.housekeeping = null;
     this.scheduler.stop();
     for (const c of this.clients) c.stop();
   }
@@ -138,8 +137,8 @@ export class LoadDriver {
     }
   }
 
-  private sweep(): void {
-    const now = this.ctx.now();
+  private sweep(now: number): void {
+    this.scheduler.at(now + HOUSEKEEPING_MS, this.housekeeping, 0);
     this.leaveDue(now);
     if (this.stats.deliveries !== this.lastDeliveryCount) {
       this.lastDeliveryCount = this.stats.deliveries;

@@ -33,14 +33,33 @@ function sealHash(p: string, n: number, ts: number): number {
 
 const sealOf = (p: string, n: number, ts: number): string => sealHash(p, n, ts).toString(36).padStart(SEAL_LENGTH, '0');
 
+/** The character code of base-36 digit d, as toString(36) writes it ('0'–'9', 'a'–'z'). */
+const digitCode = (d: number): number => (d < 10 ? 48 + d : 87 + d);
+
 /** Whether x starts with the seal of (p, n, ts), digit by digit: no string built per delivery. */
 function startsWithSeal(x: string, p: string, n: number, ts: number): boolean {
   let v = sealHash(p, n, ts);
   for (let i = SEAL_LENGTH - 1; i >= 0; i--) {
     const d = v % 36;
     v = (v - d) / 36;
-    if (x.charCodeAt(i) !== (d < 10 ? 48 + d : 87 + d)) return false; // '0'–'9', 'a'–'z' as toString(36)
+    if (x.charCodeAt(i) !== digitCode(d)) return false;
   }
+  return true;
+}
+
+/**
+ * paddingMatches() for a padding still in a frame's bytes: bytes [start, end) are exactly
+ * sealedPadding(p, n, ts, filler) in ASCII (an adapter's fast path; nothing decoded or copied).
+ */
+export function paddingBytesMatch(bytes: Uint8Array, start: number, end: number, p: string, n: number, ts: number, filler: string): boolean {
+  if (end - start !== SEAL_LENGTH + filler.length) return false;
+  let v = sealHash(p, n, ts);
+  for (let i = SEAL_LENGTH - 1; i >= 0; i--) {
+    const d = v % 36;
+    v = (v - d) / 36;
+    if (bytes[start + i] !== digitCode(d)) return false;
+  }
+  for (let i = 0, at = start + SEAL_LENGTH; i < filler.length; i++, at++) if (bytes[at] !== filler.charCodeAt(i)) return false;
   return true;
 }
 
@@ -59,4 +78,19 @@ export function readEnvelope(d: unknown): Envelope | null {
   if (typeof e.p !== 'string' || typeof e.n !== 'number' || typeof e.ts !== 'number' || typeof e.x !== 'string') return null;
   if (!Number.isSafeInteger(e.n) || e.n < 1 || !Number.isSafeInteger(e.ts) || e.ts < 0) return null;
   return e as unknown as Envelope;
+}
+
+/**
+ * An envelope read in place from a frame by an adapter's fast path: p, n and ts as values, the
+ * publisher's key and the padding left in the frame's bytes and compared there. Valid only
+ * during the call that hands it over (the reader reuses it for the next frame).
+ */
+export interface EnvelopeView {
+  readonly p: string;
+  readonly n: number;
+  readonly ts: number;
+  /** Whether the message's key is idempotencyKey(p, channel, n). */
+  keyMatches(channel: string): boolean;
+  /** Whether the padding is exactly sealedPadding(p, n, ts, filler). */
+  paddingMatches(filler: string): boolean;
 }

@@ -9,7 +9,7 @@
 //
 // Cost per delivery: O(1) amortised, no allocation in the healthy case (a stream's serials
 // and each publisher's n values extend the last range of an IntervalSet).
-import { paddingMatches, readEnvelope } from '../protocol/envelope';
+import { paddingMatches, readEnvelope, type EnvelopeView } from '../protocol/envelope';
 import { IntervalSet } from './intervals';
 import { deltaEncode, LEDGER_SNAPSHOT_VERSION, NO_END } from './snapshot';
 import type { LedgerSnapshot, PublisherSnapshot, StreamExample, StreamSnapshot } from './snapshot';
@@ -239,6 +239,23 @@ export class IntegrityLedger {
     if (this.filler !== null && !paddingMatches(env.x, p, n, env.ts, this.filler)) {
       return this.phantom(stream, serial, p, n, 'payload differs from what was published');
     }
+    return this.accept(stream, serial, p, n, env.ts, recvUs);
+  }
+
+  /** deliver() for a message an adapter's fast path read in place: the same checks, through the view. */
+  deliverView(stream: Stream, serial: number, view: EnvelopeView, recvUs: number): number {
+    stream.deliveriesTotal++;
+    const p = view.p;
+    const n = view.n;
+    if (!view.keyMatches(stream.channel)) return this.phantom(stream, serial, p, n, 'id mismatch');
+    if (this.filler !== null && !view.paddingMatches(this.filler)) {
+      return this.phantom(stream, serial, p, n, 'payload differs from what was published');
+    }
+    return this.accept(stream, serial, p, n, view.ts, recvUs);
+  }
+
+  /** The rules every well-formed, untampered delivery goes through (publisher, duplicates, order). */
+  private accept(stream: Stream, serial: number, p: string, n: number, ts: number, recvUs: number): number {
     let progress = stream.pubs.get(p);
     if (progress === undefined) {
       const known = this.knownPublishers ? this.knownPublishers.has(p) : stream.log.publishers.has(p);
@@ -271,7 +288,7 @@ export class IntegrityLedger {
       this.example(stream.examples.reordered, serial, p, n);
     }
     if (n > progress.maxN) progress.maxN = n;
-    const latency = recvUs - env.ts;
+    const latency = recvUs - ts;
     return latency > 0 ? latency : 0;
   }
 

@@ -30,3 +30,29 @@ test('an entry scheduled while running fires in the same pass only if already du
   s.runDue();
   assert.deepEqual(fired, [1, 2, 3]);
 });
+
+test('the scheduler sleeps until the earliest due time instead of ticking', async () => {
+  let clockReads = 0;
+  const s = new Scheduler(() => { clockReads++; return performance.now(); });
+  const fired: Array<{ kind: number; lateMs: number }> = [];
+  const t0 = performance.now();
+  const o: Timed = { onTimer: (kind, now) => fired.push({ kind, lateMs: now - (t0 + kind) }) };
+  s.at(t0 + 150, o, 150);
+  s.start();
+  assert.equal(s.wakeAt, t0 + 150);
+  s.at(t0 + 300, o, 300);           // later: the timer stays as it is
+  assert.equal(s.wakeAt, t0 + 150);
+  s.at(t0 + 60, o, 60);             // earlier: the timer moves
+  assert.equal(s.wakeAt, t0 + 60);
+  await new Promise((r) => setTimeout(r, 400));
+  assert.deepEqual(fired.map((f) => f.kind), [60, 150, 300]);
+  for (const f of fired) assert.ok(f.lateMs >= 0, `never early (${f.lateMs} ms)`);
+  // A 2 ms tick would have read the clock ~200 times in 400 ms; sleeping reads it a few times per entry.
+  assert.ok(clockReads < 20, `${clockReads} clock reads: the scheduler is polling`);
+  assert.equal(s.wakeAt, Infinity, 'nothing due: no timer left');
+  s.at(performance.now() + 10_000, o, 1);
+  assert.notEqual(s.wakeAt, Infinity);
+  s.stop();
+  assert.equal(s.wakeAt, Infinity);
+  assert.equal(s.size, 0);
+});
