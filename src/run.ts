@@ -101,6 +101,9 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
       nodeUrls: cluster.nodes.map((n) => n.clientUrl), seed: scenario.seed,
       publishers: plans.filter((p) => p.publishChannel).map((p) => p.id),
       adapter: adapterConfigOf(scenario.cluster),
+      // publishing ends on the run clock, not when this process gets round to it: the same
+      // plan schedules the same messages in one process or split over shards
+      publishForMs: scenario.durationMs,
     };
     // A broken engine (a worker process died) ends the waits at once: the run fails with its error.
     let engineFailure: UserError | null = null;
@@ -153,8 +156,8 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     try {
       await sleep(t0 + scenario.durationMs - performance.now(), waitSignal);
       checkEngine();
-      engine.stopPublishing();
-      publishEndMs = performance.now() - t0;
+      publishEndMs = interrupted() ? performance.now() - t0 : scenario.durationMs;
+      engine.stopPublishing(publishEndMs);
       log(interrupted() ? '' : `  publishing stopped at ${Math.round(performance.now() - t0)} ms; draining (up to ${scenario.drainMs} ms)`);
       const drainEnd = performance.now() + scenario.drainMs;
       // Quiet clients are not enough: a mirror whose link is still reconnecting holds messages

@@ -28,6 +28,8 @@ export interface EngineSetup {
   publishers: string[];
   /** what the clients speak; default protocol v1 */
   adapter?: AdapterConfig;
+  /** the publishing period in run time (ms): nothing is scheduled from then on, however late stopPublishing comes */
+  publishForMs?: number;
 }
 
 export interface EngineResult {
@@ -40,7 +42,8 @@ export interface LoadEngine {
   readonly workers: number;
   /** Starts the ramp. `t0` is the run start on this process's performance.now() clock. */
   start(t0: number): Promise<void>;
-  stopPublishing(): void;
+  /** End of publishing at run time `atRunMs` (ms since t0); never later than setup.publishForMs. */
+  stopPublishing(atRunMs: number): void;
   /** Counters summed over all clients (at most about a second old with workers). */
   stats(): LiveStats;
   /** p99 (µs) of the last completed second, or null. */
@@ -76,11 +79,13 @@ export class InProcessEngine implements LoadEngine {
   async start(t0: number): Promise<void> {
     this.latency = new LatencyRecorder(t0);
     const s = this.setup;
-    this.driver = new LoadDriver({ spec: s.spec, plans: s.plans, nodeUrls: s.nodeUrls, ledger: this.ledger, latency: this.latency, seed: s.seed, adapter: s.adapter });
-    this.driver.start();
+    this.driver = new LoadDriver({
+      spec: s.spec, plans: s.plans, nodeUrls: s.nodeUrls, ledger: this.ledger, latency: this.latency, seed: s.seed, adapter: s.adapter, publishForMs: s.publishForMs,
+    });
+    this.driver.start(t0);
   }
 
-  stopPublishing(): void { this.driver?.stopPublishing(); }
+  stopPublishing(atRunMs: number): void { this.driver?.stopPublishing(atRunMs); }
   stats(): LiveStats { return { ...copyStats(this.driver!.stats), holes: this.ledger.holesSoFar() }; }
   lastSecondP99(): number | null { return this.latency?.lastSecondP99() ?? null; }
   async isQuiet(quietMs: number): Promise<boolean> { return this.driver?.isQuiet(quietMs) ?? true; }

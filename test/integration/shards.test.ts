@@ -1,7 +1,9 @@
 // Shards and merge on real processes: one reference cluster (`chat-bench broker`), the same
 // seeded plan run unsplit and as 3 shard processes against it (runtime external), merged.
-// The plan is the same; publishing is open-loop from each subscription's (timing-dependent)
-// start, so message counts of two separate runs differ by a few; what is exact is checked exactly.
+// The publish schedule is fixed on the run clock by the plan, so the merged counts equal the
+// unsplit run's exactly. The plan lets every listener join before the first message is sent
+// (stages: listeners in the first second, talkers from 2 s on), so no subscription races a
+// publish; a publisher's own subscription is confirmed before its first send (client.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -42,8 +44,19 @@ function scenarioFile(dir: string, urls: string[]): string {
   writeFileSync(file, [
     'name: shard-it',
     `cluster: { runtime: external, urls: [${urls.join(', ')}] }`,
-    'clients: { count: 60, rampUp: 1s, channels: 5, subscriptionsPerClient: 2, publishers: 9, publishRate: 4/s, payloadBytes: 64 }',
-    'duration: 4s', 'drain: 4s', 'recovery: 1s', 'seed: 7', '',
+    'clients:',
+    '  channels: 9',
+    '  publishRate: 4/s',
+    '  payloadBytes: 64',
+    '  groups:',
+    '    - { name: listeners, count: 51, subscriptionsPerClient: 2 }',
+    '    - { name: talkers, count: 9, publishers: 9, subscriptionsPerClient: 1 }',
+    'stages:',
+    '  - { duration: 1s, clients: 51 }',
+    '  - { duration: 1s, clients: 51 }',
+    '  - { duration: 500ms, clients: 60 }',
+    '  - { duration: 2500ms, clients: 60 }',
+    'duration: 5s', 'drain: 4s', 'recovery: 1s', 'seed: 7', '',
   ].join('\n'));
   return file;
 }
@@ -95,9 +108,15 @@ test('the same plan unsplit and as 3 shard processes: merged integrity and histo
       // The latency histogram counts every delivery once, merged over shards or not.
       assert.equal(LatencyRecorder.merge([r.histograms]).overall.totalCount, r.totals.deliveriesTotal);
     }
-    // Publishing starts when each publisher's subscription is confirmed (timing on a loaded
-    // machine), so two separate runs schedule about, not exactly, the same number.
-    assert.ok(Math.abs(merged.totals.scheduled - unsplit.totals.scheduled) <= 0.25 * unsplit.totals.scheduled, `${merged.totals.scheduled} vs ${unsplit.totals.scheduled}`);
+    // The same plan gives the same counts, split or not: every one of them, exactly.
+    const counts = (r: ResultsV1) => ({
+      scheduled: r.totals.scheduled, published: r.totals.published, acked: r.totals.acked, expected: r.totals.expected,
+      delivered: r.totals.delivered, deliveriesTotal: r.totals.deliveriesTotal, histogram: r.latency.overall.count,
+      perChannel: r.channels.map((c) => [c.streams, c.published, c.expected, c.delivered].join('/')).sort(),
+    });
+    assert.deepEqual(counts(merged), counts(unsplit));
+    // 9 talkers at 4/s, each from its join (2.0–2.5 s) to 5 s: about 9 × 11 messages.
+    assert.ok(unsplit.totals.scheduled >= 90 && unsplit.totals.scheduled <= 110, `${unsplit.totals.scheduled}`);
     // The merge is the sum of the shards' histograms, exactly.
     const shardCounts = dirs.map((d) => LatencyRecorder.merge([resultsIn(d).histograms]).overall.totalCount);
     assert.equal(merged.latency.overall.count, shardCounts.reduce((a, b) => a + b, 0));

@@ -16,13 +16,14 @@ export interface WorkerSetup {
   publishers: string[];        // every publisher of the run, in every worker
   localAddresses: string[];    // source addresses to spread connections over; [] = OS default
   adapter?: AdapterConfig;
+  publishForMs?: number;       // the publishing period in run time (EngineSetup.publishForMs)
 }
 
 export type ToWorker =
   | { t: 'init'; setup: WorkerSetup }
   /** The run start as epoch ms: each worker turns it into its own performance.now() value. */
   | { t: 'start'; runStartEpochMs: number }
-  | { t: 'stopPublishing' }
+  | { t: 'stopPublishing'; atRunMs: number }
   | { t: 'isQuiet'; id: number; quietMs: number }
   | { t: 'finish' }
   | { t: 'stop' };

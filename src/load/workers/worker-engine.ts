@@ -161,6 +161,7 @@ export class WorkerEngine implements LoadEngine {
     this.procs = parts.map((plans, index) => new WorkerProcess(index, {
       index, spec: setup.spec, plans, nodeUrls: setup.nodeUrls, seed: setup.seed, publishers: setup.publishers, localAddresses,
       ...(setup.adapter ? { adapter: setup.adapter } : {}),
+      ...(setup.publishForMs !== undefined ? { publishForMs: setup.publishForMs } : {}),
     }, (w, why) => this.onTrouble(w, why)));
   }
 
@@ -176,8 +177,8 @@ export class WorkerEngine implements LoadEngine {
     for (const p of this.procs) p.send({ t: 'start', runStartEpochMs });
   }
 
-  stopPublishing(): void {
-    for (const p of this.procs) p.send({ t: 'stopPublishing' });
+  stopPublishing(atRunMs: number): void {
+    for (const p of this.procs) p.send({ t: 'stopPublishing', atRunMs });
   }
 
   stats(): LiveStats {

@@ -61,14 +61,14 @@ function handle(m: ToWorker): void {
       latency = new LatencyRecorder(t0);
       driver = new LoadDriver({
         spec: s.spec, plans: s.plans, nodeUrls: s.nodeUrls, ledger: ledger!, latency,
-        seed: workerSeed(s.seed, s.index), localAddresses: s.localAddresses, adapter: s.adapter,
+        seed: workerSeed(s.seed, s.index), localAddresses: s.localAddresses, adapter: s.adapter, publishForMs: s.publishForMs,
       });
       driver.start(t0);
       statsTimer = setInterval(pushStats, STATS_PUSH_MS);
       return;
     }
     case 'stopPublishing':
-      driver?.stopPublishing();
+      driver?.stopPublishing(m.atRunMs);
       return;
     case 'isQuiet':
       send({ t: 'quiet', id: m.id, quiet: driver ? driver.isQuiet(m.quietMs) : true });
