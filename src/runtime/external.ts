@@ -1,11 +1,15 @@
-// External runtime: a system the user already runs (any adapter). Nothing is started
-// but the fault proxy, which goes in front of every URL so faults work on it too.
+// External runtime: a system the user already runs (any adapter). Nothing is started but the fault proxy,
+// which goes in front of every URL so faults work on it too — unless cluster.faultProxy names a
+// proxy the URLs already go through (shared by the shards of a run): then nothing is started.
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { infraError, usageError } from '../util/errors';
-import type { Cluster, ClusterNode, StartCluster } from './cluster';
-import { startProxyServer, type ProxyServer } from './embedded-proxy';
+import type { Cluster, ClusterNode, StartCluster, StartOptions } from './cluster';
+import { startProxyServer, portOf, type ProxyServer } from './embedded-proxy';
 import { clientProxyName } from './proxy-names';
+import type { ClusterSpec } from '../contracts/scenario';
+
+interface Target { id: string; url: URL; port: number }
 
 function probe(host: string, port: number, timeoutMs: number): Promise<string | null> {
   return new Promise((resolve) => {
@@ -17,8 +21,12 @@ function probe(host: string, port: number, timeoutMs: number): Promise<string | 
   });
 }
 
+const unsupported = (what: string) => async () => {
+  throw usageError(`${what} is not possible on the external runtime`, 'use network faults (toxics, down) against external targets');
+};
+
 export const startExternalCluster: StartCluster = async (spec, opts) => {
-  const targets = spec.urls.map((raw, i) => {
+  const targets: Target[] = spec.urls.map((raw, i) => {
     const url = new URL(raw);
     const port = Number(url.port || (url.protocol === 'wss:' || url.protocol === 'https:' ? 443 : 80));
     return { id: `node-${i + 1}`, url, port };
@@ -27,6 +35,7 @@ export const startExternalCluster: StartCluster = async (spec, opts) => {
     const why = await probe(t.url.hostname, t.port, 3000);
     if (why) throw infraError(`external target ${t.url.href} is unreachable: ${why}`, 'start your system first or fix cluster.urls');
   }
+  if (spec.faultProxy) return behindSharedProxy(spec, spec.faultProxy, targets, opts);
   let proxy: ProxyServer | null = null;
   try {
     proxy = await startProxyServer(join(opts.runDir, 'logs'));
@@ -40,9 +49,6 @@ export const startExternalCluster: StartCluster = async (spec, opts) => {
       nodes.push({ id: t.id, clientUrl: `${t.url.protocol}//127.0.0.1:${port}${t.url.pathname}${t.url.search}`, directUrl: t.url.href });
     }
     const server = proxy;
-    const unsupported = (what: string) => async () => {
-      throw usageError(`${what} is not possible on the external runtime`, 'use network faults (toxics, down) against external targets');
-    };
     const cluster: Cluster = {
       runtime: 'external',
       nodes,
@@ -59,3 +65,46 @@ export const startExternalCluster: StartCluster = async (spec, opts) => {
     throw err;
   }
 };
+
+/**
+ * The URLs already go through a Toxiproxy-compatible proxy (cluster.faultProxy): clients use
+ * them as given, and faults act on its proxies clients:node-K, so they hit every process whose
+ * clients go through it (all shards of a run), whichever process drives them.
+ */
+async function behindSharedProxy(spec: ClusterSpec, apiUrl: string, targets: Target[], opts: StartOptions): Promise<Cluster> {
+  const hint = 'start the fault proxy first (e.g. `chat-bench broker --fault-proxy`, or the Toxiproxy of deploy/kubernetes) and give its API as cluster.faultProxy';
+  let proxies: Record<string, { listen: string; upstream: string; enabled: boolean; toxics?: unknown[] }>;
+  try {
+    // GET /proxies as Toxiproxy documents it: name → { listen, upstream, enabled, toxics }
+    const res = await fetch(`${apiUrl}/proxies`, { signal: AbortSignal.timeout(5000) });
+    if (!res.ok) throw new Error(`GET /proxies answered ${res.status}`);
+    proxies = await res.json() as typeof proxies;
+    if (!proxies || typeof proxies !== 'object') throw new Error('GET /proxies did not answer a JSON object');
+  } catch (err) {
+    throw infraError(`cluster.faultProxy ${apiUrl} does not answer as a Toxiproxy API: ${(err as Error).message}`, hint);
+  }
+  const clients: Record<string, string> = {};
+  const nodes: ClusterNode[] = targets.map((t, i) => {
+    const name = clientProxyName(t.id);
+    const proxy = proxies[name];
+    if (!proxy) {
+      throw infraError(`cluster.faultProxy ${apiUrl} has no proxy "${name}" for cluster.urls[${i}] (it has: ${Object.keys(proxies).sort().join(', ') || 'none'})`,
+        `create one proxy per node named clients:node-1 … clients:node-${targets.length}, listening where cluster.urls points`);
+    }
+    // A port-forward or NodePort may change the port on the way: say so, but trust the user.
+    if (portOf(proxy.listen) !== t.port) opts.log?.(`  note: proxy ${name} listens on ${proxy.listen}, cluster.urls[${i}] uses port ${t.port}: make sure that URL reaches this proxy, or faults miss these clients`);
+    if (!proxy.enabled || (proxy.toxics?.length ?? 0) > 0) opts.log?.(`  warning: proxy ${name} is ${proxy.enabled ? `carrying ${proxy.toxics!.length} toxic(s)` : 'disabled'} before the run (left over from an interrupted run? POST ${apiUrl}/reset clears it)`);
+    clients[t.id] = name;
+    return { id: t.id, clientUrl: spec.urls[i], directUrl: proxy.upstream };
+  });
+  return {
+    runtime: 'external',
+    nodes,
+    proxies: { apiUrl, clients, links: {} },
+    kill: unsupported('kill'),
+    pause: unsupported('pause'),
+    resume: unsupported('resume'),
+    restart: unsupported('restart'),
+    stop: async () => {}, // nothing of ours to stop: the proxy belongs to whoever started it
+  };
+}

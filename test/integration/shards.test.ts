@@ -6,38 +6,13 @@
 // publish; a publisher's own subscription is confirmed before its first send (client.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, ROOT, cli, tmpOut } from './support';
-import { alive } from '../support/processes';
+import { cli, tmpOut } from './support';
 import type { ResultsV1 } from '../../src/contracts/results';
 import { LatencyRecorder } from '../../src/verify/latency';
 import { schemaErrors } from '../support/schema-check';
-
-async function startBroker(extra: string[] = []): Promise<{ child: ChildProcess; urls: string[] }> {
-  const child = spawn(process.execPath, [CLI, 'broker', '--nodes', '2', '--port', '0', ...extra], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  const urls = await new Promise<string[]>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`broker did not start: ${out}`)), 20_000);
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const found = [...out.matchAll(/ws:\/\/\S+/g)].map((m) => m[0]);
-      if (found.length === 2) { clearTimeout(timer); resolve(found); }
-    });
-    child.once('exit', () => reject(new Error(`broker exited: ${out}`)));
-  });
-  return { child, urls };
-}
-
-async function stopBroker(child: ChildProcess): Promise<void> {
-  if (child.pid === undefined || !alive(child.pid)) return;
-  const gone = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const t = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await gone;
-  clearTimeout(t);
-}
+import { onlyDir, resultsIn, runShards, startBroker, stopBroker } from './shard-support';
 
 function scenarioFile(dir: string, urls: string[]): string {
   const file = join(dir, 'scenario.yaml');
@@ -61,23 +36,8 @@ function scenarioFile(dir: string, urls: string[]): string {
   return file;
 }
 
-const resultsIn = (dir: string): ResultsV1 => JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as ResultsV1;
-const onlyDir = (parent: string, suffix: string) => {
-  const d = readdirSync(parent).filter((n) => n.endsWith(suffix));
-  assert.equal(d.length, 1, `one folder ending ${suffix} in ${parent}: ${d}`);
-  return join(parent, d[0]);
-};
-
-async function runShards(file: string, out: string, n: number, extra: string[] = []): Promise<string[]> {
-  const startAt = String(Date.now() + 15000); // every shard process is up by then, even on a loaded machine
-  const runs = await Promise.all(Array.from({ length: n }, (_, i) =>
-    cli(['run', file, '--shard', `${i}/${n}`, '--start-at', startAt, '--out', out, '-q', ...extra], { timeoutMs: 90_000 })));
-  runs.forEach((r, i) => assert.equal(r.code, 0, `shard ${i}: ${r.stderr}`));
-  return Array.from({ length: n }, (_, i) => onlyDir(out, `-shard${i}of${n}`));
-}
-
 test('the same plan unsplit and as 3 shard processes: merged integrity and histograms agree; bad shard sets are refused', async () => {
-  const { child, urls } = await startBroker();
+  const { child, urls } = await startBroker(2);
   try {
     const work = tmpOut('cb-shards-');
     const file = scenarioFile(work, urls);
@@ -144,7 +104,7 @@ test('the same plan unsplit and as 3 shard processes: merged integrity and histo
 });
 
 test('a message dropped on purpose is found by the merge, its publisher and subscriber in different shards', async () => {
-  const { child, urls } = await startBroker(['--misbehave', 'drop', '--misbehave-rate', '0.05']);
+  const { child, urls } = await startBroker(2, ['--misbehave', 'drop', '--misbehave-rate', '0.05']);
   try {
     const work = tmpOut('cb-shards-drop-');
     const file = scenarioFile(work, urls);
