@@ -18,7 +18,7 @@ import { buildResults } from './verdict';
 import { ensureOutputDir } from './util/output-dir';
 import type { LedgerSnapshot } from './verify/snapshot';
 import type { FaultWindow } from './verify/accounting';
-import { FaultEdgeTracker, type RunObserver } from './observe/observer';
+import { FaultEdgeTracker, livePhaseAt, type LiveSecond, type RunObserver } from './observe/observer';
 import { shardSlice, sharedRunTag } from './shard/slice';
 import type { ShardSpec } from './shard/spec';
 
@@ -135,11 +135,17 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     timeline.start(t0);
     await engine.start(t0);
     const faultEdges = new FaultEdgeTracker();
+    const live = (sample: SecondSample): LiveSecond => ({
+      sample, totals: engine!.stats(), activeFaults: timeline!.activeFaults(), phase: timeline!.phase, p99LastSecUs: engine!.lastSecondP99(),
+      latencyBuckets: engine!.latencyBuckets(),
+      // a scheduled second takes the phase in force at its middle (as far as known live)
+      phaseOfSecond: (t) => livePhaseAt(timeline!.events, t * 1000 + 500, timeline!.phase),
+    });
     const secondTick = setInterval(() => {
       const s = sampler.sample();
       if (opts.observer) {
         for (const edge of faultEdges.poll(timeline!.events)) opts.observer.fault?.(edge);
-        opts.observer.second?.({ sample: s, totals: engine!.stats(), activeFaults: timeline!.activeFaults(), phase: timeline!.phase, p99LastSecUs: engine!.lastSecondP99() });
+        opts.observer.second?.(live(s));
       }
       progress.update({
         elapsedMs: performance.now() - t0,
@@ -170,7 +176,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
       progress.stop();
     }
     const last = sampler.sample();
-    opts.observer?.second?.({ sample: last, totals: engine.stats(), activeFaults: timeline.activeFaults(), phase: timeline.phase, p99LastSecUs: engine.lastSecondP99() });
+    opts.observer?.second?.(live(last));
     const runEndMs = performance.now() - t0;
     const finished = await engine.finish();
     await timeline.stop();

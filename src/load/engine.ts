@@ -7,6 +7,7 @@ import { fillerFor } from '../protocol/envelope';
 import { IntegrityLedger } from '../verify/ledger';
 import { LatencyRecorder } from '../verify/latency';
 import type { LedgerSnapshot } from '../verify/snapshot';
+import type { BucketSeconds } from '../verify/latency-buckets';
 import type { ClientPlan } from './assignment';
 import { LoadDriver } from './driver';
 import type { DriverStats } from './stats';
@@ -48,6 +49,8 @@ export interface LoadEngine {
   stats(): LiveStats;
   /** p99 (µs) of the last completed second, or null. */
   lastSecondP99(): number | null;
+  /** Delivery latencies so far in fixed buckets, per scheduled second, over all clients (live export; at most about a second old with workers). */
+  latencyBuckets(): BucketSeconds;
   /** See LoadDriver.isQuiet. */
   isQuiet(quietMs: number): Promise<boolean>;
   /** Stops every client and hands over what they recorded. */
@@ -88,6 +91,7 @@ export class InProcessEngine implements LoadEngine {
   stopPublishing(atRunMs: number): void { this.driver?.stopPublishing(atRunMs); }
   stats(): LiveStats { return { ...copyStats(this.driver!.stats), holes: this.ledger.holesSoFar() }; }
   lastSecondP99(): number | null { return this.latency?.lastSecondP99() ?? null; }
+  latencyBuckets(): BucketSeconds { return this.latency?.buckets.seconds ?? new Map(); }
   async isQuiet(quietMs: number): Promise<boolean> { return this.driver?.isQuiet(quietMs) ?? true; }
 
   async finish(): Promise<EngineResult> {

@@ -30,7 +30,8 @@ export type ToWorker =
 
 export type FromWorker =
   | { t: 'ready' }
-  | { t: 'stats'; stats: LiveStats; lastSecondP99: number | null }
+  /** buckets: the scheduled seconds whose latency buckets changed since the last push (cumulative counts) */
+  | { t: 'stats'; stats: LiveStats; lastSecondP99: number | null; buckets: Array<[number, number[]]> }
   | { t: 'quiet'; id: number; quiet: boolean }
   | { t: 'result'; snapshot: LedgerSnapshot; histograms: Record<string, string>; stats: LiveStats }
   | { t: 'error'; message: string };

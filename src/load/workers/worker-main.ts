@@ -35,7 +35,7 @@ function pushStats(): void {
     p99 = latency.lastSecondP99();
     holes = ledger!.holesSoFar();
   }
-  send({ t: 'stats', stats: { ...copyStats(driver.stats), holes }, lastSecondP99: p99 });
+  send({ t: 'stats', stats: { ...copyStats(driver.stats), holes }, lastSecondP99: p99, buckets: latency.buckets.takeChanged() });
 }
 
 function stopClients(): void {
