@@ -46,6 +46,7 @@ export class VirtualClient implements Timed, AdapterEvents {
   private scheduledCount = 0;           // messages scheduled so far: message k+1 is due at from + k × interval
   /** index of the publish channel among its subscriptions, while its first confirmation is still due (-1: none due) */
   private heldForOwnSubscription = -1;
+  private openedAtMs = 0;
 
   constructor(
     readonly id: string,
@@ -127,6 +128,7 @@ export class VirtualClient implements Timed, AdapterEvents {
     const ctx = this.ctx;
     const now = ctx.now();
     this.state = State.Open;
+    this.openedAtMs = now;
     this.attempt = 0;
     this.lastHeardMs = now;
     this.lastPingMs = now;
@@ -347,6 +349,12 @@ export class VirtualClient implements Timed, AdapterEvents {
 
   /** Housekeeping: resend a publish whose ack is overdue or whose retry time has come. */
   checkPublishDeadline(now: number): void {
+    // A target that never confirms the publisher's own subscription does not stop it publishing:
+    // after an ack timeout on an open connection it sends anyway (its own stream then owes less).
+    if (this.heldForOwnSubscription >= 0 && this.state === State.Open && now - this.openedAtMs >= this.ctx.ackTimeoutMs) {
+      this.heldForOwnSubscription = -1;
+      this.trySend(now);
+    }
     const p = this.publisher;
     const m = p?.inFlight;
     if (!p || !m || this.state !== State.Open || now < m.deadlineMs) return;

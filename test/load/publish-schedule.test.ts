@@ -103,6 +103,41 @@ test('an early stop (interrupt) ends the schedule there', async () => {
   }
 });
 
+test('a target that never confirms the own subscription does not stop the publisher: it sends after an ack timeout', async () => {
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise((r) => server.once('listening', r));
+  let openedAt = Infinity;
+  const pubAt: number[] = [];
+  let serial = 0;
+  server.on('connection', (ws: WebSocket) => {
+    openedAt = Math.min(openedAt, performance.now());
+    ws.on('message', (raw) => {
+      const f = JSON.parse(String(raw)) as { t: string; id: string };
+      if (f.t === 'pub') { pubAt.push(performance.now()); ws.send(JSON.stringify({ t: 'ack', id: f.id, s: ++serial })); }
+    });
+  });
+  const { port } = server.address() as { port: number };
+  const spec: ClientsSpec = {
+    count: 1, rampUpMs: 0, channels: 1, subscriptionsPerClient: 1, publishers: 1, publishRate: 10, payloadBytes: 64,
+    reconnect: DEFAULT_RECONNECT, heartbeat: { intervalMs: 5000, timeoutMs: 10_000 },
+  };
+  const plans: ClientPlan[] = [{ id: 'c0', node: 0, channels: ['ch'], publishChannel: 'ch', startOffsetMs: 0, publishPhase: 0 }];
+  const driver = new LoadDriver({
+    spec, plans, nodeUrls: [`ws://127.0.0.1:${port}`], ledger: new IntegrityLedger({ publishers: ['c0'] }),
+    latency: new LatencyRecorder(performance.now()), seed: 1, publishForMs: 300, ackTimeoutMs: 600,
+  });
+  try {
+    driver.start(performance.now());
+    await sleep(1500);
+    assert.equal(pubAt.length, 3, 'messages at 0, 100 and 200 ms all went out');
+    assert.ok(pubAt[0] - openedAt >= 550, `first pub ${Math.round(pubAt[0] - openedAt)} ms after the connection: held for the ack timeout`);
+  } finally {
+    driver.stop();
+    for (const c of server.clients) c.terminate();
+    await new Promise((r) => server.close(r));
+  }
+});
+
 test('a publisher\'s phase is a pure function of (seed, client index): the same in every split of the plan', () => {
   const spec: ClientsSpec = {
     count: 40, rampUpMs: 1000, channels: 8, subscriptionsPerClient: 2, publishers: 12, publishRate: 2, payloadBytes: 64,
