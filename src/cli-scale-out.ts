@@ -36,7 +36,10 @@ export async function prepareScaleOut(flags: ScaleOutFlags, scenario: Scenario, 
   const close = async () => { for (const o of observers) await o.close?.(); };
   try {
     if (flags.events) observers.push((await import('./observe/events-file')).eventsFile(flags.events, { runId, shard: shardLabel }));
-    if (flags.metrics) observers.push(await (await import('./observe/metrics-server')).startMetricsServer(flags.metrics, { runId, shard: shardLabel }));
+    // Every shard of a run gets the same run_id label (the shard label tells them apart), so one
+    // selector sums the run in Prometheus and Grafana.
+    const { sharedRunId } = await import('./shard/merge');
+    if (flags.metrics) observers.push(await (await import('./observe/metrics-server')).startMetricsServer(flags.metrics, { runId: sharedRunId(runId), shard: shardLabel }));
   } catch (err) {
     await close();
     throw err;

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // chat-bench's command line. Every user-facing failure is one line with a hint and the exit
 // code of DESIGN.md; stack traces only for internal errors with CHAT_BENCH_DEBUG=1.
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, UserError, usageError } from './util/errors';
 import type { RuntimeKind } from './contracts/scenario';
@@ -213,12 +213,30 @@ export function buildProgram(): Command {
     .option('--data-dir <dir>', 'keep a durable log per node below this folder')
     .addOption(new Option('--misbehave <mode>', 'misbehave on purpose (proving a checker)').choices(MISBEHAVIOUR_MODES))
     .option('--misbehave-rate <rate>', 'misbehaviour rate (0..1)', Number)
-    .action(async (o: { nodes: number; port: number; host: string; dataDir?: string; misbehave?: string; misbehaveRate?: number }) => {
+    .option('--fault-proxy [port]', 'also start a fault proxy (Toxiproxy API on this port, default a free one) with a proxy clients:node-K in front of each node, for shards to share')
+    .action(async (o: { nodes: number; port: number; host: string; dataDir?: string; misbehave?: string; misbehaveRate?: number; faultProxy?: string | true }) => {
       if (o.dataDir !== undefined) (await import('./util/output-dir')).ensureOutputDir(o.dataDir, '--data-dir folder');
+      const proxyPort = o.faultProxy === undefined || o.faultProxy === true ? 0 : parseIntOption('--fault-proxy', 0)(o.faultProxy);
       const { runBrokerCluster } = await import('../reference-broker/cluster-launcher');
       const cluster = await runBrokerCluster({ nodes: o.nodes, basePort: o.port, host: o.host, dataDir: o.dataDir, misbehaviour: o.misbehave as never, misbehaviourRate: o.misbehaveRate });
-      process.stdout.write(`reference broker: ${o.nodes} node(s)\n${cluster.urls.map((u, i) => `  node-${i + 1}  ${u}`).join('\n')}\nCtrl-C to stop\n`);
+      process.stdout.write(`reference broker: ${o.nodes} node(s)\n${cluster.urls.map((u, i) => `  node-${i + 1}  ${u}`).join('\n')}\n`);
+      let proxy: Awaited<ReturnType<typeof import('./runtime/shared-proxy').startSharedFaultProxy>> | null = null;
+      if (o.faultProxy !== undefined) {
+        const { startSharedFaultProxy } = await import('./runtime/shared-proxy');
+        const { mkdtempSync } = await import('node:fs');
+        const { tmpdir } = await import('node:os');
+        try {
+          proxy = await startSharedFaultProxy(cluster.urls, { logDir: mkdtempSync(join(tmpdir(), 'chat-bench-proxy-')), host: o.host, port: proxyPort });
+        } catch (err) {
+          await cluster.close();
+          throw err;
+        }
+        process.stdout.write(`fault proxy: ${proxy.apiUrl} (Toxiproxy API; clients go through it)\n${proxy.proxies.map((p) => `  ${p.name}  ${p.url}`).join('\n')}\n`
+          + `in the scenario: cluster: { runtime: external, urls: [${proxy.proxies.map((p) => p.url).join(', ')}], faultProxy: ${proxy.apiUrl} }\n`);
+      }
+      process.stdout.write('Ctrl-C to stop\n');
       await new Promise<void>((resolve) => { process.once('SIGINT', resolve); process.once('SIGTERM', resolve); });
+      await proxy?.stop();
       await cluster.close();
     });
 

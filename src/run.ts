@@ -19,7 +19,7 @@ import { buildResults } from './verdict';
 import { ensureOutputDir } from './util/output-dir';
 import type { LedgerSnapshot } from './verify/snapshot';
 import type { FaultWindow } from './verify/accounting';
-import { FaultEdgeTracker, type RunObserver } from './observe/observer';
+import { FaultEdgeTracker, livePhaseAt, type LiveSecond, type RunObserver } from './observe/observer';
 import { shardSlice, sharedRunTag } from './shard/slice';
 import type { ShardSpec } from './shard/spec';
 
@@ -107,6 +107,9 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
       nodeUrls: cluster.nodes.map((n) => n.clientUrl), seed: scenario.seed,
       publishers: plans.filter((p) => p.publishChannel).map((p) => p.id),
       adapter: adapterConfigOf(scenario.cluster, cluster.nodes),
+      // publishing ends on the run clock, not when this process gets round to it: the same
+      // plan schedules the same messages in one process or split over shards
+      publishForMs: scenario.durationMs,
     };
     // A broken engine (a worker process died) ends the waits at once: the run fails with its error.
     let engineFailure: UserError | null = null;
@@ -137,11 +140,17 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     timeline.start(t0);
     await engine.start(t0);
     const faultEdges = new FaultEdgeTracker();
+    const live = (sample: SecondSample): LiveSecond => ({
+      sample, totals: engine!.stats(), activeFaults: timeline!.activeFaults(), phase: timeline!.phase, p99LastSecUs: engine!.lastSecondP99(),
+      latencyBuckets: engine!.latencyBuckets(),
+      // a scheduled second takes the phase in force at its middle (as far as known live)
+      phaseOfSecond: (t) => livePhaseAt(timeline!.events, t * 1000 + 500, timeline!.phase),
+    });
     const secondTick = setInterval(() => {
       const s = sampler.sample();
       if (opts.observer) {
         for (const edge of faultEdges.poll(timeline!.events)) opts.observer.fault?.(edge);
-        opts.observer.second?.({ sample: s, totals: engine!.stats(), activeFaults: timeline!.activeFaults(), phase: timeline!.phase, p99LastSecUs: engine!.lastSecondP99() });
+        opts.observer.second?.(live(s));
       }
       progress.update({
         elapsedMs: performance.now() - t0,
@@ -158,8 +167,8 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     try {
       await sleep(t0 + scenario.durationMs - performance.now(), waitSignal);
       checkEngine();
-      engine.stopPublishing();
-      publishEndMs = performance.now() - t0;
+      publishEndMs = interrupted() ? performance.now() - t0 : scenario.durationMs;
+      engine.stopPublishing(publishEndMs);
       log(interrupted() ? '' : `  publishing stopped at ${Math.round(performance.now() - t0)} ms; draining (up to ${scenario.drainMs} ms)`);
       const drainEnd = performance.now() + scenario.drainMs;
       // Quiet clients are not enough: a mirror whose link is still reconnecting holds messages
@@ -172,7 +181,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
       progress.stop();
     }
     const last = sampler.sample();
-    opts.observer?.second?.({ sample: last, totals: engine.stats(), activeFaults: timeline.activeFaults(), phase: timeline.phase, p99LastSecUs: engine.lastSecondP99() });
+    opts.observer?.second?.(live(last));
     const runEndMs = performance.now() - t0;
     const finished = await engine.finish();
     await timeline.stop();

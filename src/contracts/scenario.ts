@@ -20,6 +20,12 @@ export interface ClusterSpec {
   history: number;             // messages of history per channel (default 10000)
   historySeconds: number;      // age limit of history, seconds (default 3600)
   urls: string[];              // external only: URL of each node (scheme of the adapter)
+  /**
+   * external only: the API URL of a Toxiproxy-compatible fault proxy the urls already go
+   * through (proxy clients:node-K listening where urls[K-1] points). chat-bench then starts no
+   * proxy of its own and drives faults through this one, so every shard's clients feel them.
+   */
+  faultProxy?: string;
   system?: SystemKind;         // default reference
   adapter?: string;            // default: the system's own (v1 for reference)
   adapterOptions?: Record<string, unknown>;

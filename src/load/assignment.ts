@@ -12,6 +12,8 @@ export interface ClientPlan {
   group?: string;             // clients.groups: the group it belongs to
   publishRate?: number;       // clients.groups: its group's rate (else clients.publishRate)
   leaveOffsetMs?: number;     // stages: when it leaves for good (relative to the start of the ramp)
+  /** publishers: where in its publish interval its schedule starts, 0 ≤ phase < 1 (see publishPhase) */
+  publishPhase?: number;
 }
 
 export const channelName = (runTag: string, k: number): string => `${runTag}.ch${k}`;
@@ -54,7 +56,17 @@ export function planClients(spec: ClientsSpec, nodeCount: number, seed: number, 
   if (spec.rooms) addRooms(spec, plans, random, runTag);
   if (spec.stages) applyStages(spec.stages, plans);
   if (spec.churn) addChurn(spec.churn, plans, nodeCount);
+  plans.forEach((p, i) => { if (p.publishChannel !== null) p.publishPhase = publishPhase(seed, i); });
   return plans;
+}
+
+/**
+ * A publisher's phase: a pure function of (seed, client index), drawn apart from the plan's
+ * other draws, so it is the same whichever process (shard, worker) runs the client. Spreads
+ * publishers over the interval instead of firing in lockstep.
+ */
+export function publishPhase(seed: number, clientIndex: number): number {
+  return seededRandom((Math.imul(clientIndex + 1, 0x9e3779b1) ^ Math.imul(seed >>> 0, 0x85ebca6b) ^ 0x27d4eb2f) >>> 0)();
 }
 
 /**

@@ -2,7 +2,9 @@
 // whatever protocol its adapter speaks (src/adapters/). It subscribes to its channels, resumes
 // each after every reconnect as the adapter can (from = last serial seen, or its session),
 // reconnects with exponential backoff and jitter, detects dead links with pings, and (if it
-// is a publisher) publishes open-loop with retries under the same key.
+// is a publisher) publishes open-loop with retries under the same key. The publish schedule is
+// fixed on the run clock by the plan alone (join time + seeded phase, see schedulePublishing),
+// so the same plan schedules the same messages however it is split over processes.
 import type { Adapter, AdapterClient, AdapterEvents, ConnectionSettings, ResumeMode } from '../adapters/types';
 import type { EnvelopeView } from '../protocol/envelope';
 import type { Stream } from '../verify/ledger';
@@ -40,7 +42,12 @@ export class VirtualClient implements Timed, AdapterEvents {
   private readonly confirmed: boolean[];
   readonly publisher: PublisherQueue | null;
   private publishIntervalMs = 0;
-  private nextPublishMs = 0;
+  private publishFromMs = 0;            // run time of message 1
+  private publishUntilMs = Infinity;    // its own end of publishing (stages: when it leaves)
+  private scheduledCount = 0;           // messages scheduled so far: message k+1 is due at from + k × interval
+  /** index of the publish channel among its subscriptions, while its first confirmation is still due (-1: none due) */
+  private heldForOwnSubscription = -1;
+  private openedAtMs = 0;
 
   constructor(
     readonly id: string,
@@ -66,6 +73,9 @@ export class VirtualClient implements Timed, AdapterEvents {
     });
     this.confirmed = channels.map(() => false);
     this.publisher = publishChannel ? new PublisherQueue(id, publishChannel, ctx.filler) : null;
+    // Its first send waits for its own subscription to that channel: its own stream then owes
+    // every message it publishes, whatever the timing (exact across shards and runs).
+    if (publishChannel) this.heldForOwnSubscription = this.channelIndex.get(publishChannel) ?? -1;
   }
 
   start(): void {
@@ -114,6 +124,7 @@ export class VirtualClient implements Timed, AdapterEvents {
     const ctx = this.ctx;
     const now = ctx.now();
     this.state = State.Open;
+    this.openedAtMs = now;
     this.attempt = 0;
     this.lastHeardMs = now;
     this.lastPingMs = now;
@@ -122,7 +133,6 @@ export class VirtualClient implements Timed, AdapterEvents {
     if (!this.everOpened) {
       this.everOpened = true;
       ctx.latency.recordConnect(Math.round((now - this.connectStartMs) * 1000));
-      if (this.publisher) this.startPublishing(now);
     } else {
       ctx.stats.reconnects++;
     }
@@ -271,35 +281,50 @@ export class VirtualClient implements Timed, AdapterEvents {
         if (!this.awaitingContinuity) this.droppedAtMs = -1;
       }
     }
+    if (i === this.heldForOwnSubscription) {
+      this.heldForOwnSubscription = -1;
+      this.trySend(now);
+    }
   }
 
   // --- publishing -------------------------------------------------------------------------
 
-  private startPublishing(now: number): void {
+  /**
+   * Fixes its publish schedule on the run clock: message k (0-based) is scheduled at run time
+   * joinMs + (phase + k) × interval, while that is before its own end (`leaveMs`) and the end of
+   * the publishing period. A pure function of the plan: it does not depend on when the client
+   * actually connected. Messages that fall due before it is connected and subscribed wait in
+   * its queue; their latency counts from the scheduled time like any queued message's.
+   */
+  schedulePublishing(joinMs: number, phase: number, leaveMs = Infinity): void {
     const rate = this.ctx.spec.publishRate;
-    if (rate <= 0) return;
+    if (!this.publisher || !(rate > 0)) return;
     this.publishIntervalMs = 1000 / rate;
-    // A random phase spreads publishers over the interval instead of firing in lockstep.
-    this.nextPublishMs = now + this.ctx.random() * this.publishIntervalMs;
-    this.ctx.scheduler.at(this.nextPublishMs, this, TIMER_PUBLISH);
+    this.publishFromMs = joinMs + phase * this.publishIntervalMs;
+    this.publishUntilMs = leaveMs;
+    if (this.publishFromMs < this.publishUntilMs) this.ctx.scheduler.at(this.ctx.runStartMs + this.publishFromMs, this, TIMER_PUBLISH);
   }
 
   private publishDue(now: number): void {
     const p = this.publisher;
-    if (!p || !this.ctx.publishing) return;
-    while (this.nextPublishMs <= now) {
-      const scheduledUs = toUs(this.nextPublishMs);
+    if (!p) return;
+    const ctx = this.ctx;
+    const end = Math.min(this.publishUntilMs, ctx.publishEndRunMs);
+    let at = this.publishFromMs + this.scheduledCount * this.publishIntervalMs;
+    // A late timer schedules every message already due, each at its own time on the run clock.
+    while (at < end && ctx.runStartMs + at <= now) {
+      const scheduledUs = toUs(ctx.runStartMs + at);
       const n = p.enqueue(scheduledUs);
-      this.ctx.ledger.publishScheduled(p.channel, p.publisher, n, scheduledUs);
-      this.nextPublishMs += this.publishIntervalMs;
+      ctx.ledger.publishScheduled(p.channel, p.publisher, n, scheduledUs);
+      at = this.publishFromMs + ++this.scheduledCount * this.publishIntervalMs;
     }
-    this.ctx.scheduler.at(this.nextPublishMs, this, TIMER_PUBLISH);
+    if (at < end) ctx.scheduler.at(ctx.runStartMs + at, this, TIMER_PUBLISH);
     this.trySend(now);
   }
 
   private trySend(now: number): void {
     const p = this.publisher;
-    if (!p || this.state !== State.Open || p.inFlight) return;
+    if (!p || this.state !== State.Open || p.inFlight || this.heldForOwnSubscription >= 0) return;
     if (p.takeNext()) this.sendInFlight(now);
   }
 
@@ -356,6 +381,12 @@ export class VirtualClient implements Timed, AdapterEvents {
 
   /** Housekeeping: resend a publish whose ack is overdue or whose retry time has come. */
   checkPublishDeadline(now: number): void {
+    // A target that never confirms the publisher's own subscription does not stop it publishing:
+    // after an ack timeout on an open connection it sends anyway (its own stream then owes less).
+    if (this.heldForOwnSubscription >= 0 && this.state === State.Open && now - this.openedAtMs >= this.ctx.ackTimeoutMs) {
+      this.heldForOwnSubscription = -1;
+      this.trySend(now);
+    }
     const p = this.publisher;
     const m = p?.inFlight;
     if (!p || !m || this.state !== State.Open || now < m.deadlineMs) return;

@@ -18,8 +18,13 @@ export interface LoadContext {
   filler: string;
   /** ms on the performance.now() clock */
   now: () => number;
-  /** false once the publishing period is over: queued messages still go out, no new ones are scheduled */
-  publishing: boolean;
+  /** the run's time zero on the `now` clock: publish schedules are fixed on it */
+  runStartMs: number;
+  /**
+   * Run time (ms since runStartMs) from which no message is scheduled: the end of the publishing
+   * period (Infinity until stopPublishing says). Queued messages still go out after it.
+   */
+  publishEndRunMs: number;
   /** resend a publish that got no ack after this long (same idempotency key) */
   ackTimeoutMs: number;
   /** a client was refused for good (AdapterEvents.rejected): the run must stop, exit 3 */

@@ -31,6 +31,8 @@ export interface DriverOptions {
   adapter?: AdapterConfig;
   /** a client was refused for good (certificate, credentials): called once; the run must stop (exit 3) */
   onFatal?: (reason: string, hint: string) => void;
+  /** the publishing period (run time, ms): no message is scheduled from then on; default until stopPublishing() */
+  publishForMs?: number;
 }
 
 export class LoadDriver {
@@ -46,7 +48,6 @@ export class LoadDriver {
   private lastDeliveryChangeMs = 0;
   /** stages: clients whose leave time has come (still finishing their publishes) or who left */
   private readonly leaving = new Map<VirtualClient, { sinceMs: number; left: boolean }>();
-  private readonly stopsPublishing = new Map<VirtualClient, { stopped: boolean }>();
 
   constructor(private readonly opts: DriverOptions) {
     const now = () => performance.now();
@@ -61,7 +62,8 @@ export class LoadDriver {
       stats: this.stats,
       filler: fillerFor(opts.spec.payloadBytes),
       now,
-      publishing: true,
+      runStartMs: 0,
+      publishEndRunMs: opts.publishForMs ?? Infinity,
       ackTimeoutMs: opts.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS,
       fatal: (reason, hint) => {
         if (this.fatal) return;
@@ -75,18 +77,22 @@ export class LoadDriver {
     this.clients = opts.plans.map((plan) => {
       const nth = nthOfNode.get(plan.node) ?? 0;
       nthOfNode.set(plan.node, nth + 1);
-      const leaver = plan.leaveOffsetMs !== undefined && plan.publishChannel !== null ? { stopped: false } : undefined;
       const connection = connectionFor(opts.adapter, adapter.capabilities.resume, plan.node,
         localAddresses.length ? localAddresses[nth % localAddresses.length] : undefined);
-      const client = new VirtualClient(plan.id, opts.nodeUrls[plan.node], plan.channels, plan.publishChannel, contextFor(this.ctx, plan, leaver), adapter, connection);
-      if (leaver) this.stopsPublishing.set(client, leaver);
-      return client;
+      return new VirtualClient(plan.id, opts.nodeUrls[plan.node], plan.channels, plan.publishChannel, contextFor(this.ctx, plan), adapter, connection);
     });
   }
 
-  /** Starts the ramp: client i connects at t0 + its plan's offset (t0 default: now; clients already due connect at once). */
+  /**
+   * Starts the ramp: client i connects at t0 + its plan's offset (t0 default: now; clients
+   * already due connect at once). Publishers' schedules are fixed on the same clock.
+   */
   start(t0 = this.ctx.now()): void {
-    this.opts.plans.forEach((plan, i) => this.scheduler.at(t0 + plan.startOffsetMs, this.clients[i], 1 /* connect */));
+    this.ctx.runStartMs = t0;
+    this.opts.plans.forEach((plan, i) => {
+      this.scheduler.at(t0 + plan.startOffsetMs, this.clients[i], 1 /* connect */);
+      if (plan.publishChannel !== null) this.clients[i].schedulePublishing(plan.startOffsetMs, plan.publishPhase ?? 0, plan.leaveOffsetMs);
+    });
     this.leaveTimes = this.opts.plans.flatMap((plan, i) => plan.leaveOffsetMs === undefined ? [] : [{ atMs: t0 + plan.leaveOffsetMs, client: this.clients[i] }])
       .sort((a, b) => a.atMs - b.atMs);
     this.lastDeliveryChangeMs = t0;
@@ -94,9 +100,13 @@ export class LoadDriver {
     this.scheduler.start();
   }
 
-  /** End of the publishing period: no new messages are scheduled; queued ones still go out. */
-  stopPublishing(): void {
-    this.ctx.publishing = false;
+  /**
+   * End of the publishing period at run time `atRunMs` (default: now): no message is scheduled
+   * from then on; queued ones still go out. An earlier end given at the start (publishForMs)
+   * stays: a late call does not add messages.
+   */
+  stopPublishing(atRunMs = this.ctx.now() - this.ctx.runStartMs): void {
+    this.ctx.publishEndRunMs = Math.min(this.ctx.publishEndRunMs, atRunMs);
   }
 
   /**
@@ -120,14 +130,12 @@ export class LoadDriver {
   private nextLeave = 0;
 
   /**
-   * stages: a client whose time has come stops publishing, and leaves once its queued
-   * messages are acked (or LEAVE_GRACE_MS later), so it leaves nothing unsent behind.
+   * stages: a client whose time has come (its schedule already stopped there) leaves once its
+   * queued messages are acked (or LEAVE_GRACE_MS later), so it leaves nothing unsent behind.
    */
   private leaveDue(now: number): void {
     while (this.nextLeave < this.leaveTimes.length && this.leaveTimes[this.nextLeave].atMs <= now) {
       const { client } = this.leaveTimes[this.nextLeave++];
-      const publishing = this.stopsPublishing.get(client);
-      if (publishing) publishing.stopped = true;
       this.leaving.set(client, { sinceMs: now, left: false });
     }
     for (const [client, state] of this.leaving) {
@@ -151,11 +159,6 @@ export class LoadDriver {
   }
 }
 
-/**
- * The context a client of `plan` sees: the shared one, except for a client group's own publish
- * rate and a leaving publisher's own end of publishing. A prototype view, so every other field (the `publishing` flag, stats, scheduler) is
- * the one shared object, read live.
- */
 /** What the clients of node `node` connect with (the adapter's options, auth, TLS, the node's origin). */
 function connectionFor(config: AdapterConfig | undefined, canResume: ResumeMode, node: number, localAddress: string | undefined): ConnectionSettings {
   const origin = config?.origins?.[node];
@@ -169,12 +172,14 @@ function connectionFor(config: AdapterConfig | undefined, canResume: ResumeMode,
   };
 }
 
-function contextFor(ctx: LoadContext, plan: ClientPlan, leaver?: { stopped: boolean }): LoadContext {
-  const ownRate = plan.publishRate !== undefined && plan.publishRate !== ctx.spec.publishRate;
-  if (!ownRate && !leaver) return ctx;
+/**
+ * The context a client of `plan` sees: the shared one, except for a client group's own publish
+ * rate. A prototype view, so every other field (the end of publishing, stats, scheduler) is the
+ * one shared object, read live.
+ */
+function contextFor(ctx: LoadContext, plan: ClientPlan): LoadContext {
+  if (plan.publishRate === undefined || plan.publishRate === ctx.spec.publishRate) return ctx;
   const view = Object.create(ctx) as LoadContext;
-  if (ownRate) Object.defineProperty(view, 'spec', { value: { ...ctx.spec, publishRate: plan.publishRate }, enumerable: true });
-  // A publisher about to leave (stages) stops scheduling messages on its own, before the run does.
-  if (leaver) Object.defineProperty(view, 'publishing', { get: () => ctx.publishing && !leaver.stopped, enumerable: true });
+  Object.defineProperty(view, 'spec', { value: { ...ctx.spec, publishRate: plan.publishRate }, enumerable: true });
   return view;
 }

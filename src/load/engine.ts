@@ -7,6 +7,7 @@ import { fillerFor } from '../protocol/envelope';
 import { IntegrityLedger } from '../verify/ledger';
 import { LatencyRecorder } from '../verify/latency';
 import type { LedgerSnapshot } from '../verify/snapshot';
+import type { BucketSeconds } from '../verify/latency-buckets';
 import type { ClientPlan } from './assignment';
 import { LoadDriver } from './driver';
 import type { DriverStats } from './stats';
@@ -29,6 +30,8 @@ export interface EngineSetup {
   publishers: string[];
   /** what the clients speak; default protocol v1 */
   adapter?: AdapterConfig;
+  /** the publishing period in run time (ms): nothing is scheduled from then on, however late stopPublishing comes */
+  publishForMs?: number;
 }
 
 export interface EngineResult {
@@ -41,11 +44,14 @@ export interface LoadEngine {
   readonly workers: number;
   /** Starts the ramp. `t0` is the run start on this process's performance.now() clock. */
   start(t0: number): Promise<void>;
-  stopPublishing(): void;
+  /** End of publishing at run time `atRunMs` (ms since t0); never later than setup.publishForMs. */
+  stopPublishing(atRunMs: number): void;
   /** Counters summed over all clients (at most about a second old with workers). */
   stats(): LiveStats;
   /** p99 (µs) of the last completed second, or null. */
   lastSecondP99(): number | null;
+  /** Delivery latencies so far in fixed buckets, per scheduled second, over all clients (live export; at most about a second old with workers). */
+  latencyBuckets(): BucketSeconds;
   /** See LoadDriver.isQuiet. */
   isQuiet(quietMs: number): Promise<boolean>;
   /** Stops every client and hands over what they recorded. */
@@ -78,14 +84,17 @@ export class InProcessEngine implements LoadEngine {
   async start(t0: number): Promise<void> {
     this.latency = new LatencyRecorder(t0);
     const s = this.setup;
-    this.driver = new LoadDriver({ spec: s.spec, plans: s.plans, nodeUrls: s.nodeUrls, ledger: this.ledger, latency: this.latency, seed: s.seed, adapter: s.adapter,
-      onFatal: (reason, hint) => this.onFailure?.(infraError(reason, hint)) });
-    this.driver.start();
+    this.driver = new LoadDriver({
+      spec: s.spec, plans: s.plans, nodeUrls: s.nodeUrls, ledger: this.ledger, latency: this.latency, seed: s.seed, adapter: s.adapter, publishForMs: s.publishForMs,
+      onFatal: (reason, hint) => this.onFailure?.(infraError(reason, hint)),
+    });
+    this.driver.start(t0);
   }
 
-  stopPublishing(): void { this.driver?.stopPublishing(); }
+  stopPublishing(atRunMs: number): void { this.driver?.stopPublishing(atRunMs); }
   stats(): LiveStats { return { ...copyStats(this.driver!.stats), holes: this.ledger.holesSoFar() }; }
   lastSecondP99(): number | null { return this.latency?.lastSecondP99() ?? null; }
+  latencyBuckets(): BucketSeconds { return this.latency?.buckets.seconds ?? new Map(); }
   async isQuiet(quietMs: number): Promise<boolean> { return this.driver?.isQuiet(quietMs) ?? true; }
 
   async finish(): Promise<EngineResult> {

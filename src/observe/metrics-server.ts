@@ -1,10 +1,12 @@
 // --metrics host:port: a Prometheus /metrics endpoint for the length of a run (prom-client),
 // fed once a second from the run's live counters. Every series carries run_id and shard, so
-// the shards of one run scraped side by side sum up in a query.
+// the shards of one run scraped side by side sum up in a query; delivery latency is a
+// histogram with fixed buckets (histogram_quantile over all shards' buckets works).
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { usageError } from '../util/errors';
 import type { LiveSecond, RunObserver } from './observer';
+import { LatencyHistogramMetric } from './latency-histogram-metric';
 
 export function parseListenAddress(text: string): { host: string; port: number } {
   const m = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(text.trim());
@@ -33,6 +35,8 @@ export async function startMetricsServer(address: string, labels: { runId: strin
   const faultActive = gauge('chat_bench_fault_active', '1 while the fault is in force', ['fault']);
   const phase = gauge('chat_bench_phase', '1 for the phase the run is in', ['phase']);
   const known = new Set<string>();
+  const latency = new LatencyHistogramMetric();
+  registry.registerMetric(latency as unknown as Parameters<Registry['registerMetric']>[0]);
 
   const server: Server = createServer((req, res) => {
     if (req.url?.split('?')[0] !== '/metrics') { res.writeHead(404).end('see /metrics\n'); return; }
@@ -63,6 +67,7 @@ export async function startMetricsServer(address: string, labels: { runId: strin
       for (const f of s.activeFaults) known.add(f);
       for (const f of known) faultActive.set({ fault: f }, s.activeFaults.includes(f) ? 1 : 0);
       for (const p of ['steady', 'fault', 'recovery']) phase.set({ phase: p }, p === s.phase ? 1 : 0);
+      if (s.latencyBuckets) latency.update(s.latencyBuckets, s.phaseOfSecond ?? (() => s.phase));
     },
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };

@@ -2,6 +2,7 @@
 // one call per second, one per fault start and end, and the verdict at the end.
 import type { ResultsV1, SecondSample, TimelineEvent } from '../contracts/results';
 import type { LiveStats } from '../load/engine';
+import type { BucketSeconds } from '../verify/latency-buckets';
 
 export interface LiveSecond {
   sample: SecondSample;          // the same per-second sample results.json's series gets
@@ -9,6 +10,23 @@ export interface LiveSecond {
   activeFaults: string[];
   phase: string;
   p99LastSecUs: number | null;  // live p99 of the last completed second
+  /** delivery latencies so far in fixed buckets, per scheduled second (cumulative) */
+  latencyBuckets?: BucketSeconds;
+  /** the live phase of a run second (the final phases are judged at the end, results.json) */
+  phaseOfSecond?: (t: number) => string;
+}
+
+/**
+ * The live phase in force at `atMs` (ms since the start) by the timeline's phase events; the
+ * phase now for a moment not reached yet.
+ */
+export function livePhaseAt(events: readonly TimelineEvent[], atMs: number, now: string): string {
+  let phase: string | null = null;
+  for (const e of events) {
+    if (e.kind !== 'phase' || e.atMs > atMs) continue;
+    if (e.endMs === undefined || e.endMs > atMs) phase = e.phase ?? e.label;
+  }
+  return phase ?? now;
 }
 
 export interface FaultEdge { edge: 'start' | 'end'; atMs: number; label: string; target?: string; error?: string }

@@ -17,17 +17,19 @@ export interface ProxyServer {
   stop(): Promise<void>;
 }
 
-export async function startProxyServer(logDir: string): Promise<ProxyServer> {
+/** `host`: where the API and the proxies listen (default loopback; 0.0.0.0 to serve other machines) */
+export async function startProxyServer(logDir: string, opts: { host?: string; port?: number } = {}): Promise<ProxyServer> {
+  const host = opts.host ?? '127.0.0.1';
   const { child, port } = await startListeningProcess('toxiproxy server', TOXIPROXY_MAIN,
-    ['--host', '127.0.0.1', '--port', '0'], join(logDir, 'toxiproxy.log'));
-  const apiUrl = `http://127.0.0.1:${port}`;
+    ['--host', host, '--port', String(opts.port ?? 0)], join(logDir, 'toxiproxy.log'));
+  const apiUrl = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   const client = new Toxiproxy(apiUrl);
   return {
     apiUrl,
     client,
     async createProxy(name, upstream) {
       try {
-        const proxy = await client.createProxy({ name, listen: '127.0.0.1:0', upstream });
+        const proxy = await client.createProxy({ name, listen: `${host}:0`, upstream });
         return portOf(proxy.listen);
       } catch (err) {
         throw infraError(`could not create proxy ${name} → ${upstream}: ${(err as Error).message}`);

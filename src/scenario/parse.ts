@@ -30,7 +30,7 @@ export interface ParseOptions {
 }
 
 export const TOP = ['name', 'description', 'cluster', 'clients', 'duration', 'drain', 'recovery', 'faults', 'thresholds', 'guarantee', 'seed', 'stages', 'churn'];
-export const CLUSTER = ['runtime', 'nodes', 'durable', 'history', 'historyAge', 'urls', 'misbehaviour', 'nodeImage', 'toxiproxyImage', 'system', 'adapter', 'resume', 'options',
+export const CLUSTER = ['runtime', 'nodes', 'durable', 'history', 'historyAge', 'urls', 'faultProxy', 'misbehaviour', 'nodeImage', 'toxiproxyImage', 'system', 'adapter', 'resume', 'options',
   'hosts', 'tls', 'auth'];
 export const CLIENTS = ['count', 'rampUp', 'channels', 'subscriptionsPerClient', 'publishers', 'publishRate', 'payloadBytes', 'reconnect', 'heartbeat',
   'channelDistribution', 'rooms', 'groups'];
@@ -164,8 +164,14 @@ function readCluster(baseDir: string, f: Fields | undefined): ClusterSpec {
     if (nodes !== undefined && nodes !== urls.length) f.fail('nodes', `is ${nodes} but ${urls.length} urls are given`, 'leave nodes out with runtime external');
     spec.urls = urls as string[];
     spec.nodes = urls.length;
+    const faultProxy = f.string('faultProxy');
+    if (faultProxy !== undefined) {
+      if (!/^https?:\/\/[^/\s]+\/?$/.test(faultProxy)) f.fail('faultProxy', `${shown(faultProxy)} is not the http:// URL of a Toxiproxy API`, 'e.g. faultProxy: http://toxiproxy:8474');
+      spec.faultProxy = faultProxy.replace(/\/$/, '');
+    }
   } else {
     if (f.has('urls')) f.fail('urls', `is only used with runtime external (runtime is ${runtime})`, 'write "runtime: external" to test a system you already run');
+    if (f.has('faultProxy')) f.fail('faultProxy', `is only used with runtime external (runtime is ${runtime}): the ${runtime} runtime starts its own`, 'write "runtime: external" and list the proxy\'s listeners in urls');
     spec.nodes = nodes ?? spec.nodes;
   }
   const misbehaviour = f.object('misbehaviour', ['mode', 'rate']);

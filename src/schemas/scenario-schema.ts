@@ -37,6 +37,7 @@ export const clusterSchema = z.strictObject({
   history: int(0).optional(),
   historyAge: duration.optional(),
   urls: z.array(z.string().regex(/^[a-z][a-z0-9+.-]*:\/\//)).optional().describe('runtime external: the URL of each node (ws://, nats://, redis://, mqtt://, http:// … as the adapter speaks)'),
+  faultProxy: z.string().regex(/^https?:\/\/[^/\s]+\/?$/).optional().describe('runtime external: API of a Toxiproxy-compatible proxy the urls already go through (proxies clients:node-1 …); faults are driven through it, so all shards feel them'),
   misbehaviour: z.strictObject({ mode: z.enum(MISBEHAVIOUR_MODES), rate: z.number().min(0).max(1).optional() }).optional(),
   nodeImage: z.string().optional(),
   toxiproxyImage: z.string().optional(),

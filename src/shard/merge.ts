@@ -67,8 +67,13 @@ export async function loadShards(dirs: string[]): Promise<LoadedShard[]> {
   return out.sort((a, b) => a.meta.index - b.meta.index);
 }
 
+/** A shard's run id without its -shard<i>of<N> suffix: the same in every shard of one run. */
+export function sharedRunId(shardRunId: string): string {
+  return shardRunId.replace(/-shard\d+of\d+$/, '');
+}
+
 export function mergedRunId(coordinatorRunId: string): string {
-  return coordinatorRunId.replace(/-shard\d+of\d+$/, '') + '-merged';
+  return `${sharedRunId(coordinatorRunId)}-merged`;
 }
 
 /** The merged results; `ledgers` are read lazily, one shard at a time. */

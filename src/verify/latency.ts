@@ -17,6 +17,7 @@ import type { Histogram } from 'hdr-histogram-js';
 import type { LatencySummary, ResultsV1 } from '../contracts/results';
 import { usageError } from '../util/errors';
 import { SecondHistograms } from './second-histograms';
+import { LatencyBuckets } from './latency-buckets';
 
 export const LOWEST_US = 1;
 export const HIGHEST_US = 3_600_000_000; // 1 hour
@@ -65,6 +66,8 @@ export class LatencyRecorder {
   private readonly phases = new Map<string, Histogram>();     // filled by assignPhases()
   private readonly closedSeconds = new Map<number, string>(); // receive second → encoded histogram
   private readonly scheduled = new SecondHistograms(newHistogram); // by scheduled second
+  /** the same deliveries in fixed buckets by scheduled second, for live export (/metrics) */
+  readonly buckets = new LatencyBuckets();
 
   private readonly staging = newHistogram();   // values of the current receive second not yet folded
   private stagingCount = 0;
@@ -88,6 +91,7 @@ export class LatencyRecorder {
     if (scheduledSec > sec) scheduledSec = sec;
     else if (scheduledSec < 0) scheduledSec = 0;
     this.scheduled.record(scheduledSec, value);
+    this.buckets.record(scheduledSec, value);
   }
 
   recordConnect(us: number): void {

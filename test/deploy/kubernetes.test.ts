@@ -89,6 +89,7 @@ test('deploy/kubernetes: the manifests parse and the Jobs pass chat-bench values
     const text = configMaps.get(volume.configMap.name)?.[key];
     assert.ok(text, `${operands[0]} is key ${key} of ConfigMap ${volume.configMap?.name}`);
     const scenario = parseScenario(parse(text) as Record<string, unknown>, operands[0]);
+    sharedProxyWiring(scenario.cluster, docs, configMaps);
     // the shard: index from the Job, total from --shards; start from the ConfigMap (in the future here)
     const setup = shardSetup({ ...(opts as Record<string, string>), startAt: undefined }, scenario,
       { JOB_COMPLETION_INDEX: String(index), CHAT_BENCH_START_AT: String(Date.now() + 60_000) });
@@ -114,3 +115,25 @@ test('deploy/kubernetes: the manifests parse and the Jobs pass chat-bench values
   assert.equal(parsedMerge.operands.length, total);
   assert.equal(merge.volumes[0].persistentVolumeClaim.claimName, 'chat-bench-results');
 });
+
+/**
+ * Every shard goes through the one Toxiproxy, and faults reach it: cluster.faultProxy is the
+ * Service's API port, and each cluster.urls[K-1] reaches a proxy clients:node-K of its config
+ * through a port the Service exposes.
+ */
+function sharedProxyWiring(cluster: { urls: string[]; faultProxy?: string }, docs: Doc[], configMaps: Map<string, Record<string, string>>): void {
+  const service = docs.find((d) => d.kind === 'Service' && d.metadata.name === 'toxiproxy')!;
+  const servicePort = (port: number) => service.spec.ports.find((p: Doc) => p.port === port);
+  assert.ok(cluster.faultProxy, 'the scenario names the shared fault proxy (cluster.faultProxy)');
+  const api = new URL(cluster.faultProxy);
+  assert.equal(api.hostname, service.metadata.name);
+  assert.equal(servicePort(Number(api.port))?.targetPort, 8474, 'faultProxy is the Toxiproxy API port');
+  const proxies = JSON.parse(configMaps.get('toxiproxy-config')!['toxiproxy.json']) as Array<{ name: string; listen: string }>;
+  cluster.urls.forEach((raw, i) => {
+    const url = new URL(raw);
+    assert.equal(url.hostname, service.metadata.name, `${raw} goes through the Toxiproxy Service`);
+    const proxy = proxies.find((p) => p.name === `clients:node-${i + 1}`);
+    assert.ok(proxy, `toxiproxy.json has clients:node-${i + 1}`);
+    assert.equal(Number(proxy.listen.split(':').pop()), servicePort(Number(url.port))?.targetPort, `${raw} reaches ${proxy.name}`);
+  });
+}

@@ -11,6 +11,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { CLI, ROOT, small, tmpOut } from './support';
+import { parseScenario } from '../../src/scenario/parse';
+import { runScenario } from '../../src/run';
+import { startMetricsServer } from '../../src/observe/metrics-server';
 import { alive } from '../support/processes';
 
 const hasPrometheus = spawnSync('sh', ['-c', 'command -v prometheus'], { encoding: 'utf8' }).status === 0;
@@ -83,6 +86,7 @@ test(`--events and --metrics on a real run${hasPrometheus ? '' : ' (Prometheus p
     assert.equal(code, 0, stderr);
     assert.match(scraped, /chat_bench_deliveries_total\{run_id="[^"]+",shard="all"\} [1-9]/);
     assert.match(scraped, /chat_bench_connected_clients\{/);
+    assert.match(scraped, /chat_bench_delivery_latency_seconds_bucket\{phase="steady",le="0\.1",run_id="[^"]+",shard="all"\} [1-9]/);
 
     const lines = readFileSync(events, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     const seconds = lines.filter((l) => l.type === 'second');
@@ -108,8 +112,41 @@ test(`--events and --metrics on a real run${hasPrometheus ? '' : ' (Prometheus p
         if (value === 0) await sleep(250);
       }
       assert.ok(value > 0, 'Prometheus read chat_bench_deliveries_total > 0');
+      // The latency histogram's buckets are real Prometheus buckets: histogram_quantile reads them.
+      const q = encodeURIComponent('histogram_quantile(0.99, sum by (le) (max_over_time(chat_bench_delivery_latency_seconds_bucket[5m])))');
+      const body = await (await fetch(`${prometheus.api}/api/v1/query?query=${q}`)).json() as { data: { result: Array<{ value: [number, string] }> } };
+      const p99 = Number(body.data.result[0]?.value[1]);
+      assert.ok(Number.isFinite(p99) && p99 > 0 && p99 <= 5, `histogram_quantile p99 = ${JSON.stringify(body.data.result)}`);
     }
   } finally {
     if (prometheus) await stop(prometheus.child);
+  }
+});
+
+test('/metrics latency histogram: its counts are the run\'s deliveries, by phase', async () => {
+  const scenario = parseScenario(small({
+    name: 'observe-buckets', duration: '6s', drain: '4s',
+    faults: [{ at: '2s', for: '2s', target: 'clients:node-1', toxic: 'latency', attributes: { latency: 50 } }],
+  }), 'inline');
+  const metrics = await startMetricsServer('127.0.0.1:0', { runId: 'buckets', shard: 'all' });
+  try {
+    const outcome = await runScenario(scenario, { outDir: tmpOut('cb-observe-buckets-'), quiet: true, observer: metrics });
+    // After the run's last second was told, before the endpoint closes: a final scrape.
+    const text = await (await fetch(metrics.url)).text();
+    const byPhase = Object.fromEntries([...text.matchAll(/^chat_bench_delivery_latency_seconds_count\{phase="(\w+)",[^}]*\} (\S+)$/gm)].map((m) => [m[1], Number(m[2])]));
+    const inf = [...text.matchAll(/^chat_bench_delivery_latency_seconds_bucket\{phase="\w+",le="\+Inf",[^}]*\} (\S+)$/gm)].reduce((a, m) => a + Number(m[1]), 0);
+    const total = Object.values(byPhase).reduce((a, b) => a + b, 0);
+    const r = outcome.results;
+    assert.equal(r.totals.lost, 0);
+    assert.ok(total > 0);
+    assert.equal(total, r.latency.overall.count, JSON.stringify(byPhase));
+    assert.equal(total, r.totals.deliveriesTotal);
+    assert.equal(inf, total);
+    // Deliveries of messages scheduled during the fault are labelled fault.
+    assert.ok((byPhase.fault ?? 0) > 0 && (byPhase.steady ?? 0) > 0, JSON.stringify(byPhase));
+    const sum = [...text.matchAll(/^chat_bench_delivery_latency_seconds_sum\{[^}]*\} (\S+)$/gm)].reduce((a, m) => a + Number(m[1]), 0);
+    assert.ok(Math.abs(sum / total - r.latency.overall.meanUs / 1e6) < 0.001, `mean ${sum / total} s vs ${r.latency.overall.meanUs} µs`);
+  } finally {
+    await metrics.close!();
   }
 });

@@ -1,70 +1,43 @@
 // Shards and merge on real processes: one reference cluster (`chat-bench broker`), the same
 // seeded plan run unsplit and as 3 shard processes against it (runtime external), merged.
-// The plan is the same; publishing is open-loop from each subscription's (timing-dependent)
-// start, so message counts of two separate runs differ by a few; what is exact is checked exactly.
+// The publish schedule is fixed on the run clock by the plan, so the merged counts equal the
+// unsplit run's exactly. The plan lets every listener join before the first message is sent
+// (stages: listeners in the first second, talkers from 2 s on), so no subscription races a
+// publish; a publisher's own subscription is confirmed before its first send (client.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, ROOT, cli, tmpOut } from './support';
-import { alive } from '../support/processes';
+import { cli, tmpOut } from './support';
 import type { ResultsV1 } from '../../src/contracts/results';
 import { LatencyRecorder } from '../../src/verify/latency';
 import { schemaErrors } from '../support/schema-check';
-
-async function startBroker(extra: string[] = []): Promise<{ child: ChildProcess; urls: string[] }> {
-  const child = spawn(process.execPath, [CLI, 'broker', '--nodes', '2', '--port', '0', ...extra], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  const urls = await new Promise<string[]>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`broker did not start: ${out}`)), 20_000);
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const found = [...out.matchAll(/ws:\/\/\S+/g)].map((m) => m[0]);
-      if (found.length === 2) { clearTimeout(timer); resolve(found); }
-    });
-    child.once('exit', () => reject(new Error(`broker exited: ${out}`)));
-  });
-  return { child, urls };
-}
-
-async function stopBroker(child: ChildProcess): Promise<void> {
-  if (child.pid === undefined || !alive(child.pid)) return;
-  const gone = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const t = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await gone;
-  clearTimeout(t);
-}
+import { onlyDir, resultsIn, runShards, startBroker, stopBroker } from './shard-support';
 
 function scenarioFile(dir: string, urls: string[]): string {
   const file = join(dir, 'scenario.yaml');
   writeFileSync(file, [
     'name: shard-it',
     `cluster: { runtime: external, urls: [${urls.join(', ')}] }`,
-    'clients: { count: 60, rampUp: 1s, channels: 5, subscriptionsPerClient: 2, publishers: 9, publishRate: 4/s, payloadBytes: 64 }',
-    'duration: 4s', 'drain: 4s', 'recovery: 1s', 'seed: 7', '',
+    'clients:',
+    '  channels: 9',
+    '  publishRate: 4/s',
+    '  payloadBytes: 64',
+    '  groups:',
+    '    - { name: listeners, count: 51, subscriptionsPerClient: 2 }',
+    '    - { name: talkers, count: 9, publishers: 9, subscriptionsPerClient: 1 }',
+    'stages:',
+    '  - { duration: 1s, clients: 51 }',
+    '  - { duration: 1s, clients: 51 }',
+    '  - { duration: 500ms, clients: 60 }',
+    '  - { duration: 2500ms, clients: 60 }',
+    'duration: 5s', 'drain: 4s', 'recovery: 1s', 'seed: 7', '',
   ].join('\n'));
   return file;
 }
 
-const resultsIn = (dir: string): ResultsV1 => JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as ResultsV1;
-const onlyDir = (parent: string, suffix: string) => {
-  const d = readdirSync(parent).filter((n) => n.endsWith(suffix));
-  assert.equal(d.length, 1, `one folder ending ${suffix} in ${parent}: ${d}`);
-  return join(parent, d[0]);
-};
-
-async function runShards(file: string, out: string, n: number, extra: string[] = []): Promise<string[]> {
-  const startAt = String(Date.now() + 15000); // every shard process is up by then, even on a loaded machine
-  const runs = await Promise.all(Array.from({ length: n }, (_, i) =>
-    cli(['run', file, '--shard', `${i}/${n}`, '--start-at', startAt, '--out', out, '-q', ...extra], { timeoutMs: 90_000 })));
-  runs.forEach((r, i) => assert.equal(r.code, 0, `shard ${i}: ${r.stderr}`));
-  return Array.from({ length: n }, (_, i) => onlyDir(out, `-shard${i}of${n}`));
-}
-
 test('the same plan unsplit and as 3 shard processes: merged integrity and histograms agree; bad shard sets are refused', async () => {
-  const { child, urls } = await startBroker();
+  const { child, urls } = await startBroker(2);
   try {
     const work = tmpOut('cb-shards-');
     const file = scenarioFile(work, urls);
@@ -95,9 +68,15 @@ test('the same plan unsplit and as 3 shard processes: merged integrity and histo
       // The latency histogram counts every delivery once, merged over shards or not.
       assert.equal(LatencyRecorder.merge([r.histograms]).overall.totalCount, r.totals.deliveriesTotal);
     }
-    // Publishing starts when each publisher's subscription is confirmed (timing on a loaded
-    // machine), so two separate runs schedule about, not exactly, the same number.
-    assert.ok(Math.abs(merged.totals.scheduled - unsplit.totals.scheduled) <= 0.25 * unsplit.totals.scheduled, `${merged.totals.scheduled} vs ${unsplit.totals.scheduled}`);
+    // The same plan gives the same counts, split or not: every one of them, exactly.
+    const counts = (r: ResultsV1) => ({
+      scheduled: r.totals.scheduled, published: r.totals.published, acked: r.totals.acked, expected: r.totals.expected,
+      delivered: r.totals.delivered, deliveriesTotal: r.totals.deliveriesTotal, histogram: r.latency.overall.count,
+      perChannel: r.channels.map((c) => [c.streams, c.published, c.expected, c.delivered].join('/')).sort(),
+    });
+    assert.deepEqual(counts(merged), counts(unsplit));
+    // 9 talkers at 4/s, each from its join (2.0–2.5 s) to 5 s: about 9 × 11 messages.
+    assert.ok(unsplit.totals.scheduled >= 90 && unsplit.totals.scheduled <= 110, `${unsplit.totals.scheduled}`);
     // The merge is the sum of the shards' histograms, exactly.
     const shardCounts = dirs.map((d) => LatencyRecorder.merge([resultsIn(d).histograms]).overall.totalCount);
     assert.equal(merged.latency.overall.count, shardCounts.reduce((a, b) => a + b, 0));
@@ -125,7 +104,7 @@ test('the same plan unsplit and as 3 shard processes: merged integrity and histo
 });
 
 test('a message dropped on purpose is found by the merge, its publisher and subscriber in different shards', async () => {
-  const { child, urls } = await startBroker(['--misbehave', 'drop', '--misbehave-rate', '0.05']);
+  const { child, urls } = await startBroker(2, ['--misbehave', 'drop', '--misbehave-rate', '0.05']);
   try {
     const work = tmpOut('cb-shards-drop-');
     const file = scenarioFile(work, urls);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseShard, parseStartAt, resolveShard } from '../../src/shard/spec';
 import { shardSlice } from '../../src/shard/slice';
-import { checkShardSet, sumSeries } from '../../src/shard/merge';
+import { checkShardSet, mergedRunId, sharedRunId, sumSeries } from '../../src/shard/merge';
 import { scenarioHash, type ShardMeta } from '../../src/shard/files';
 import { planClients } from '../../src/load/assignment';
 import { appendStepSummary } from '../../src/report/step-summary';
@@ -75,4 +75,11 @@ test('GITHUB_STEP_SUMMARY gets a Markdown verdict table; nothing without it', as
   assert.match(md, /\| published \| acked \| owed \| delivered \| lost .* p50 \| p99 \|/);
   assert.match(md, new RegExp(`\\| ${results.totals.published} \\| ${results.totals.acked} \\|`));
   assert.match(md, /Results: `reports\//);
+});
+
+test('every shard of a run shares one run id (the /metrics run_id label); the merge names its folder after it', () => {
+  const ids = [0, 1, 2].map((i) => `20260131-120000-steady-x1a2b3-shard${i}of3`);
+  assert.deepEqual(new Set(ids.map(sharedRunId)), new Set(['20260131-120000-steady-x1a2b3']));
+  assert.equal(mergedRunId(ids[0]), '20260131-120000-steady-x1a2b3-merged');
+  assert.equal(sharedRunId('20260131-120000-steady-ab12'), '20260131-120000-steady-ab12');
 });

@@ -16,20 +16,22 @@ export interface WorkerSetup {
   publishers: string[];        // every publisher of the run, in every worker
   localAddresses: string[];    // source addresses to spread connections over; [] = OS default
   adapter?: AdapterConfig;
+  publishForMs?: number;       // the publishing period in run time (EngineSetup.publishForMs)
 }
 
 export type ToWorker =
   | { t: 'init'; setup: WorkerSetup }
   /** The run start as epoch ms: each worker turns it into its own performance.now() value. */
   | { t: 'start'; runStartEpochMs: number }
-  | { t: 'stopPublishing' }
+  | { t: 'stopPublishing'; atRunMs: number }
   | { t: 'isQuiet'; id: number; quietMs: number }
   | { t: 'finish' }
   | { t: 'stop' };
 
 export type FromWorker =
   | { t: 'ready' }
-  | { t: 'stats'; stats: LiveStats; lastSecondP99: number | null }
+  /** buckets: the scheduled seconds whose latency buckets changed since the last push (cumulative counts) */
+  | { t: 'stats'; stats: LiveStats; lastSecondP99: number | null; buckets: Array<[number, number[]]> }
   | { t: 'quiet'; id: number; quiet: boolean }
   | { t: 'result'; snapshot: LedgerSnapshot; histograms: Record<string, string>; stats: LiveStats }
   | { t: 'error'; message: string }

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { infraError, type UserError } from '../../util/errors';
 import { LatencyRecorder } from '../../verify/latency';
 import type { LedgerSnapshot } from '../../verify/snapshot';
+import { sumBucketSeconds, type BucketSeconds } from '../../verify/latency-buckets';
 import { copyStats, type EngineResult, type EngineSetup, type LiveStats, type LoadEngine } from '../engine';
 import { DriverStats } from '../stats';
 import type { FromWorker, ToWorker, WorkerSetup } from './messages';
@@ -51,6 +52,7 @@ class WorkerProcess {
   readonly child: ChildProcess;
   stats: LiveStats = copyStats(new DriverStats());
   lastSecondP99: number | null = null;
+  readonly buckets: BucketSeconds = new Map();
   result: Result | null = null;
   exited = false;
   private readyWaiters: Array<() => void> = [];
@@ -111,6 +113,7 @@ class WorkerProcess {
       case 'stats':
         this.stats = m.stats;
         this.lastSecondP99 = m.lastSecondP99;
+        for (const [t, row] of m.buckets) this.buckets.set(t, row);
         return;
       case 'quiet': {
         const w = this.quietWaiters.get(m.id);
@@ -165,6 +168,7 @@ export class WorkerEngine implements LoadEngine {
     this.procs = parts.map((plans, index) => new WorkerProcess(index, {
       index, spec: setup.spec, plans, nodeUrls: setup.nodeUrls, seed: setup.seed, publishers: setup.publishers, localAddresses,
       ...(setup.adapter ? { adapter: setup.adapter } : {}),
+      ...(setup.publishForMs !== undefined ? { publishForMs: setup.publishForMs } : {}),
     }, (w, why) => this.onTrouble(w, why), (err) => this.fail(err)));
   }
 
@@ -180,8 +184,8 @@ export class WorkerEngine implements LoadEngine {
     for (const p of this.procs) p.send({ t: 'start', runStartEpochMs });
   }
 
-  stopPublishing(): void {
-    for (const p of this.procs) p.send({ t: 'stopPublishing' });
+  stopPublishing(atRunMs: number): void {
+    for (const p of this.procs) p.send({ t: 'stopPublishing', atRunMs });
   }
 
   stats(): LiveStats {
@@ -192,6 +196,10 @@ export class WorkerEngine implements LoadEngine {
     let max: number | null = null;
     for (const p of this.procs) if (p.lastSecondP99 !== null && (max === null || p.lastSecondP99 > max)) max = p.lastSecondP99;
     return max;
+  }
+
+  latencyBuckets(): BucketSeconds {
+    return sumBucketSeconds(this.procs.map((p) => p.buckets));
   }
 
   async isQuiet(quietMs: number): Promise<boolean> {

@@ -35,7 +35,7 @@ function pushStats(): void {
     p99 = latency.lastSecondP99();
     holes = ledger!.holesSoFar();
   }
-  send({ t: 'stats', stats: { ...copyStats(driver.stats), holes }, lastSecondP99: p99 });
+  send({ t: 'stats', stats: { ...copyStats(driver.stats), holes }, lastSecondP99: p99, buckets: latency.buckets.takeChanged() });
 }
 
 function stopClients(): void {
@@ -61,7 +61,7 @@ function handle(m: ToWorker): void {
       latency = new LatencyRecorder(t0);
       driver = new LoadDriver({
         spec: s.spec, plans: s.plans, nodeUrls: s.nodeUrls, ledger: ledger!, latency,
-        seed: workerSeed(s.seed, s.index), localAddresses: s.localAddresses, adapter: s.adapter,
+        seed: workerSeed(s.seed, s.index), localAddresses: s.localAddresses, adapter: s.adapter, publishForMs: s.publishForMs,
         onFatal: (reason, hint) => send({ t: 'fatal', reason, hint }),
       });
       driver.start(t0);
@@ -69,7 +69,7 @@ function handle(m: ToWorker): void {
       return;
     }
     case 'stopPublishing':
-      driver?.stopPublishing();
+      driver?.stopPublishing(m.atRunMs);
       return;
     case 'isQuiet':
       send({ t: 'quiet', id: m.id, quiet: driver ? driver.isQuiet(m.quietMs) : true });
