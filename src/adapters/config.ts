@@ -7,5 +7,6 @@ export function adapterConfigOf(cluster: ClusterSpec): AdapterConfig {
     name: cluster.adapter ?? 'v1',
     ...(cluster.adapterOptions ? { options: cluster.adapterOptions } : {}),
     ...(cluster.resume ? { resume: cluster.resume } : {}),
+    ...(cluster.adapterModule ? { module: cluster.adapterModule } : {}),
   };
 }

@@ -93,4 +93,6 @@ export interface AdapterConfig {
   options?: Record<string, unknown>;
   /** the scenario's cluster.resume (may only weaken what the adapter can do) */
   resume?: ResumeMode;
+  /** a plug-in adapter: the absolute path of the user's module (`name` is then its written path) */
+  module?: string;
 }

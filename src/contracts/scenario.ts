@@ -21,7 +21,8 @@ export interface ClusterSpec {
   historySeconds: number;      // age limit of history, seconds (default 3600)
   urls: string[];              // external only: URL of each node (scheme of the adapter)
   system?: SystemKind;         // default reference
-  adapter?: string;            // default: the system's own (v1 for reference)
+  adapter?: string;            // default: the system's own (v1 for reference); or a plug-in's path as written
+  adapterModule?: string;      // a plug-in adapter (external only): the module's absolute path
   adapterOptions?: Record<string, unknown>;
   resume?: ResumeMode;         // default: what the adapter can do
   misbehaviour?: BrokerMisbehaviour; // reference broker misbehaving on purpose (proving the checker)

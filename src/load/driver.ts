@@ -1,7 +1,7 @@
 // The load driver: creates the virtual clients of a plan, ramps them up, keeps them alive
 // (heartbeats, publish retries) with one housekeeping sweep, stops publishing on time and
 // tells when the system has gone quiet during the drain.
-import { adapterFor, type AdapterConfig } from '../adapters';
+import { adapterOf, type AdapterConfig } from '../adapters';
 import type { ClientsSpec } from '../contracts/scenario';
 import { fillerFor } from '../protocol/envelope';
 import type { IntegrityLedger } from '../verify/ledger';
@@ -59,7 +59,7 @@ export class LoadDriver {
       ackTimeoutMs: opts.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS,
     };
     // Source addresses rotate per node: the port limit is per (source, destination) pair.
-    const adapter = adapterFor(opts.adapter?.name);
+    const adapter = adapterOf(opts.adapter);
     const adapterOptions = opts.adapter?.options ?? {};
     const resume = opts.adapter?.resume ?? adapter.capabilities.resume;
     const nthOfNode = new Map<number, number>();

@@ -3,7 +3,7 @@
 // failure to read or parse a file is a usage error (exit 2) naming the file: the input is the
 // user's, whatever the parser threw.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { extname } from 'node:path';
+import { dirname, extname, resolve } from 'node:path';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { UserError, usageError } from '../util/errors';
 import { fdLimit } from '../util/fd-limits';
@@ -26,13 +26,13 @@ export function loadScenarioFile(path: string, override?: (raw: Record<string, u
   const text = interpolateEnv(readText(path), path);
   if (text.length > LIMITS.fileBytes) throw tooBig(path);
   const format: ScenarioFormat = extname(path).toLowerCase() === '.json' ? 'json' : 'yaml';
-  return parseScenarioText(text, path, format, override, fdLimit());
+  return parseScenarioText(text, path, format, override, fdLimit(), dirname(resolve(path)));
 }
 
 /** The text of a scenario (as read from `source`) → Scenario; throws UserError (exit 2). */
 export function parseScenarioText(
   text: string, source: string, format: ScenarioFormat,
-  override?: (raw: Record<string, unknown>) => void, openFilesLimit?: number,
+  override?: (raw: Record<string, unknown>) => void, openFilesLimit?: number, baseDir?: string,
 ): Scenario {
   const parsed = format === 'json' ? parseJson(text, source) : parseYaml(text, source);
   try {
@@ -44,7 +44,7 @@ export function parseScenarioText(
   if (override && parsed.value && typeof parsed.value === 'object' && !Array.isArray(parsed.value)) {
     override(parsed.value as Record<string, unknown>);
   }
-  const scenario = parseScenario(parsed.value, source, parsed.locate, { openFilesLimit });
+  const scenario = parseScenario(parsed.value, source, parsed.locate, { openFilesLimit, baseDir });
   scenario.sourcePath = source;
   return scenario;
 }

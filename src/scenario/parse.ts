@@ -15,7 +15,7 @@ import { MISBEHAVIOUR_MODES } from '../../reference-broker/misbehaviour';
 import type { ClientsSpec, ClusterSpec, RuntimeKind, Scenario, ThresholdSpec } from '../contracts/scenario';
 import { nodeIds } from '../contracts/scenario';
 import { formatDuration } from './units';
-import { defaultGuaranteeOf } from '../adapters/catalog';
+import { defaultGuaranteeFor } from './plugin-adapter';
 import { checkUrlSchemes, readAdapterChoice } from './adapter-fields';
 
 /** Where a field sits in the source file, e.g. ":14" (line); undefined when unknown. */
@@ -24,6 +24,8 @@ export type Locate = (path: Path) => string | undefined;
 export interface ParseOptions {
   /** when given, clients.count must fit this open-files limit (see capacity.ts) */
   openFilesLimit?: number;
+  /** where a plug-in adapter's relative path starts: the scenario file's folder (default: the working folder) */
+  baseDir?: string;
 }
 
 export const TOP = ['name', 'description', 'cluster', 'clients', 'duration', 'drain', 'recovery', 'faults', 'thresholds', 'guarantee', 'seed', 'stages', 'churn'];
@@ -44,7 +46,7 @@ export function parseScenario(raw: unknown, source: string, locate?: Locate, opt
   const asUserError = (e: FieldError) => usageError(`scenario ${source}${locate?.(e.path) ?? ''}: ${pathText(e.path)}: ${e.problem}`, e.hint);
   try {
     const errors: FieldError[] = [];
-    const scenario = readScenario(raw, errors);
+    const scenario = readScenario(raw, errors, options.baseDir);
     if (errors.length === 1) throw errors[0];
     if (errors.length > 1) throw new UserErrors(errors.map(asUserError));
     if (options.openFilesLimit !== undefined) checkCapacity(scenario, options.openFilesLimit);
@@ -71,7 +73,7 @@ function collecting<T>(errors: FieldError[], read: () => T): T | undefined {
  * and each threshold) is added to `errors`. A section that needs another one that failed
  * (faults need cluster and duration) is not checked, so no error is a consequence of another.
  */
-function readScenario(raw: unknown, errors: FieldError[]): Scenario {
+function readScenario(raw: unknown, errors: FieldError[], baseDir?: string): Scenario {
   if (raw === undefined || raw === null) throw new FieldError([], 'is empty', 'start from an example in scenarios/ or docs/scenario-format.md');
   const top = Fields.openCollecting(raw, [], TOP, errors, { rampUp: 'rampUp belongs under clients:', runtime: 'runtime belongs under cluster:' });
   const name = collecting(errors, () => {
@@ -88,7 +90,7 @@ function readScenario(raw: unknown, errors: FieldError[]): Scenario {
   // Checks that depend on the duration use the longest one when it is wrong: no false refusals.
   const durationForChecks = durationMs ?? LIMITS.durationMs;
 
-  const cluster = collecting(errors, () => readCluster(top.object('cluster', CLUSTER, { historySeconds: 'write "historyAge: 1h"', fault: 'the broker\'s own misbehaviour is "misbehaviour: { mode: drop }"; injected faults go under the top-level faults:' })));
+  const cluster = collecting(errors, () => readCluster(top.object('cluster', CLUSTER, { historySeconds: 'write "historyAge: 1h"', fault: 'the broker\'s own misbehaviour is "misbehaviour: { mode: drop }"; injected faults go under the top-level faults:' }), baseDir));
   const clients = collecting(errors, () => readClients(top.object('clients', CLIENTS), top, durationForChecks));
   if (clients) collecting(errors, () => { const stages = readStages(top, clients, durationForChecks); if (stages) clients.stages = stages; });
   if (clients) collecting(errors, () => { const churn = readChurn(top, clients, durationForChecks); if (churn) clients.churn = churn; });
@@ -100,7 +102,7 @@ function readScenario(raw: unknown, errors: FieldError[]): Scenario {
   const drainMs = collecting(errors, () => top.durationMs('drain') ?? 10_000);
   const recoveryMs = collecting(errors, () => top.durationMs('recovery') ?? 30_000); // the longest a recovery may last (it ends when back within the baseline)
   // Not written: what the adapter's system documents (exactly-once-ordered for the reference broker).
-  const guarantee = collecting(errors, () => top.oneOf('guarantee', GUARANTEES) ?? defaultGuaranteeOf(cluster?.adapter ?? 'v1', cluster?.adapterOptions));
+  const guarantee = collecting(errors, () => top.oneOf('guarantee', GUARANTEES) ?? defaultGuaranteeFor(cluster));
   const thresholds = readThresholds(top, errors);
   const description = collecting(errors, () => top.string('description'));
   if (errors.length > 0) return undefined as never; // parseScenario throws them
@@ -129,7 +131,7 @@ function readFaults(top: Fields, ctx: FaultListContext, errors: FieldError[]): F
   return collecting(errors, () => readFaultList(top, ctx)) ?? { faults: [] };
 }
 
-function readCluster(f: Fields | undefined): ClusterSpec {
+function readCluster(f: Fields | undefined, baseDir?: string): ClusterSpec {
   const runtime = f?.oneOf('runtime', RUNTIMES) ?? 'local';
   const spec: ClusterSpec = {
     runtime,
@@ -139,11 +141,12 @@ function readCluster(f: Fields | undefined): ClusterSpec {
     historySeconds: 3600,
     urls: [],
   };
-  const choice = readAdapterChoice(f, runtime);
+  const choice = readAdapterChoice(f, runtime, baseDir);
   if (choice.system !== 'reference') spec.system = choice.system;
   if (choice.adapter !== 'v1') spec.adapter = choice.adapter;
   if (choice.resume) spec.resume = choice.resume;
   if (choice.options) spec.adapterOptions = choice.options;
+  if (choice.module) spec.adapterModule = choice.module;
   if (choice.system !== 'reference' && runtime !== 'external') spec.nodes = 1;
   if (!f) return spec;
   const ageMs = f.durationMs('historyAge');
