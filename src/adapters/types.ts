@@ -2,10 +2,11 @@
 // target. Virtual clients, reconnect/backoff, heartbeats, the envelope and the ledger stay
 // adapter-independent; an adapter only moves subscriptions, publishes and deliveries over
 // its system's own protocol and reports them through AdapterEvents.
-import type { Guarantee } from '../contracts/metrics';
-import type { ResumeMode } from '../contracts/scenario';
+// Published as `chat-bench/adapter` (tsconfig.types.json): import only from contracts/metrics,
+// whose declarations need nothing else, so a user's adapter type-checks without @types/node.
+import type { Guarantee, ResumeMode } from '../contracts/metrics';
 
-export type { ResumeMode } from '../contracts/scenario';
+export type { Guarantee, ResumeMode } from '../contracts/metrics';
 
 export interface AdapterCapabilities {
   /** deliveries carry a per-channel serial the ledger can check (else the client numbers them) */

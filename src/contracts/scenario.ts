@@ -4,14 +4,14 @@
 
 import type { BrokerMisbehaviour } from '../../reference-broker/misbehaviour';
 import type { BackoffPolicy } from '../util/backoff';
-import type { Guarantee } from './metrics';
+import type { Guarantee, ResumeMode } from './metrics';
 
 export type RuntimeKind = 'local' | 'docker' | 'external';
 /** The system under test: chat-bench's reference broker or a real system installed on the machine. */
 export const SYSTEMS = ['reference', 'nats', 'redis', 'mosquitto'] as const;
 export type SystemKind = (typeof SYSTEMS)[number];
 /** How a subscription continues after a reconnect (src/adapters/types.ts). */
-export type ResumeMode = 'serial' | 'session' | 'none';
+export type { ResumeMode } from './metrics';
 
 export interface ClusterSpec {
   runtime: RuntimeKind;
