@@ -55,7 +55,12 @@ export interface ClientsSpec {
   churn?: ChurnSpec;
 }
 
-export interface StageSpec { durationMs: number; clients: number }
+export interface StageSpec {
+  durationMs: number;
+  clients: number;
+  /** per publisher, messages per second reached at the stage's end (linear from the previous stage's, the first from clients.publishRate); absent when no stage gives one */
+  publishRate?: number;
+}
 
 /** The top-level `churn:`: subscribe-only clients leave and fresh ones take their place. */
 export interface ChurnSpec {

@@ -40,6 +40,8 @@ export class VirtualClient implements Timed, AdapterEvents {
   readonly publisher: PublisherQueue | null;
   private publishIntervalMs = 0;
   private nextPublishMs = 0;
+  /** stages with publish rates: the curve count of the next message (k + phase); -1 otherwise */
+  private curveCount = -1;
 
   constructor(
     readonly id: string,
@@ -244,6 +246,14 @@ export class VirtualClient implements Timed, AdapterEvents {
   // --- publishing -------------------------------------------------------------------------
 
   private startPublishing(now: number): void {
+    const curve = this.ctx.rateCurve;
+    if (curve) {
+      // stages with publish rates: message k goes when the curve's count reaches k + phase
+      const phase = this.ctx.random();
+      this.curveCount = Math.ceil(curve.countAt(now - this.ctx.rampStartMs) - phase) + phase;
+      this.scheduleOnCurve();
+      return;
+    }
     const rate = this.ctx.spec.publishRate;
     if (rate <= 0) return;
     this.publishIntervalMs = 1000 / rate;
@@ -259,10 +269,22 @@ export class VirtualClient implements Timed, AdapterEvents {
       const scheduledUs = toUs(this.nextPublishMs);
       const n = p.enqueue(scheduledUs);
       this.ctx.ledger.publishScheduled(p.channel, p.publisher, n, scheduledUs);
-      this.nextPublishMs += this.publishIntervalMs;
+      this.ctx.stats.scheduled++;
+      if (this.curveCount < 0) {
+        this.nextPublishMs += this.publishIntervalMs;
+      } else {
+        this.curveCount += 1;
+        this.nextPublishMs = this.ctx.rampStartMs + this.ctx.rateCurve!.timeOfCount(this.curveCount);
+      }
     }
-    this.ctx.scheduler.at(this.nextPublishMs, this, TIMER_PUBLISH);
+    if (Number.isFinite(this.nextPublishMs)) this.ctx.scheduler.at(this.nextPublishMs, this, TIMER_PUBLISH);
     this.trySend(now);
+  }
+
+  /** The next message on the stages' rate curve (none while the rate stays at 0 for good). */
+  private scheduleOnCurve(): void {
+    this.nextPublishMs = this.ctx.rampStartMs + this.ctx.rateCurve!.timeOfCount(this.curveCount);
+    if (Number.isFinite(this.nextPublishMs)) this.ctx.scheduler.at(this.nextPublishMs, this, TIMER_PUBLISH);
   }
 
   private trySend(now: number): void {

@@ -4,6 +4,7 @@ import type { ClientsSpec } from '../contracts/scenario';
 import type { IntegrityLedger } from '../verify/ledger';
 import type { LatencyRecorder } from '../verify/latency';
 import type { Random } from './random';
+import type { RateCurve } from './rate-curve';
 import type { Scheduler } from './timer-heap';
 import type { DriverStats } from './stats';
 
@@ -22,4 +23,8 @@ export interface LoadContext {
   publishing: boolean;
   /** resend a publish that got no ack after this long (same idempotency key) */
   ackTimeoutMs: number;
+  /** stages with publish rates: every publisher's rate over time (null: clients.publishRate throughout) */
+  rateCurve: RateCurve | null;
+  /** the start of the ramp (time zero of stages), on the now() clock; set by LoadDriver.start */
+  rampStartMs: number;
 }

@@ -10,6 +10,7 @@ import type { ClientPlan } from './assignment';
 import { VirtualClient } from './client';
 import type { LoadContext } from './context';
 import { seededRandom } from './random';
+import { rateCurveOf } from './rate-curve';
 import { Scheduler } from './timer-heap';
 import { DriverStats } from './stats';
 
@@ -57,6 +58,8 @@ export class LoadDriver {
       now,
       publishing: true,
       ackTimeoutMs: opts.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS,
+      rateCurve: rateCurveOf(opts.spec),
+      rampStartMs: now(),
     };
     // Source addresses rotate per node: the port limit is per (source, destination) pair.
     const adapter = adapterOf(opts.adapter);
@@ -76,6 +79,7 @@ export class LoadDriver {
 
   /** Starts the ramp: client i connects at t0 + its plan's offset (t0 default: now; clients already due connect at once). */
   start(t0 = this.ctx.now()): void {
+    this.ctx.rampStartMs = t0;
     this.opts.plans.forEach((plan, i) => this.scheduler.at(t0 + plan.startOffsetMs, this.clients[i], 1 /* connect */));
     this.leaveTimes = this.opts.plans.flatMap((plan, i) => plan.leaveOffsetMs === undefined ? [] : [{ atMs: t0 + plan.leaveOffsetMs, client: this.clients[i] }])
       .sort((a, b) => a.atMs - b.atMs);

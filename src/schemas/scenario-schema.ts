@@ -82,6 +82,6 @@ export const scenarioSchema = z.strictObject({
   thresholds: z.record(z.string(), z.string()).optional().describe('e.g. { "latency.p99": "< 100ms", loss: "== 0" }'),
   guarantee: z.enum(GUARANTEES).optional(),
   seed: int(0).optional(),
-  stages: z.array(z.strictObject({ duration, clients: int(0) })).optional().describe('k6-style ramp / hold / ramp-down of connected clients'),
+  stages: z.array(z.strictObject({ duration, clients: int(0), publishRate: rate.optional().describe('per publisher, reached at the stage\'s end (linear from the previous stage\'s)') })).optional().describe('k6-style ramp / hold / ramp-down of connected clients and of publish rate'),
   churn: z.strictObject({ rate }).optional().describe('clients leaving and fresh ones joining at a rate'),
 }).describe('chat-bench scenario file');
