@@ -68,6 +68,9 @@ export function adapterProblem(a: unknown): string | null {
   if (!Array.isArray(schemes) || schemes.length === 0 || !schemes.every((s) => typeof s === 'string' && /^[a-z][a-z0-9+.-]*$/.test(s))) {
     return `has no urlSchemes (a non-empty list of URL schemes without the colon, e.g. ["ws"]; it is ${shownValue(schemes)})`;
   }
+  if (a.resendsAfterReconnect !== undefined && typeof a.resendsAfterReconnect !== 'function') {
+    return `has a resendsAfterReconnect that is not a function (options) => boolean (it is ${shownValue(a.resendsAfterReconnect)})`;
+  }
   return null;
 }
 

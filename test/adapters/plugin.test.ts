@@ -169,6 +169,7 @@ describe('plug-in adapter: refused before the run', () => {
       [`module.exports = { ${good.replace("ordering: 'total'", "ordering: 'fifo'")} }`, /has no valid capabilities\.ordering/],
       [`module.exports = { ${good.replace("'at-least-once'", "'sometimes'")} }`, /has no valid defaultGuarantee \(exactly-once-ordered, .*it is "sometimes"\)/],
       [`module.exports = { ${good.replace("['toy']", "['toy://']")} }`, /has no urlSchemes/],
+      [`module.exports = { ${good}, resendsAfterReconnect: true }`, /has a resendsAfterReconnect that is not a function/],
       ['throw new Error("cannot reach the license server")', /does not load: Error: cannot reach the license server/],
       ['module.exports = {', /does not load: SyntaxError/],
     ];
