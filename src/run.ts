@@ -221,7 +221,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
 
 /** Turns the driver's running counters into one sample per second. */
 class SecondSampler {
-  private last = { deliveries: 0, published: 0, acked: 0, reconnects: 0, disconnects: 0 };
+  private last = { deliveries: 0, scheduled: 0, published: 0, acked: 0, reconnects: 0, disconnects: 0 };
   private t = -1;
   lastHoles = 0;
 
@@ -237,13 +237,14 @@ class SecondSampler {
       t: this.t,
       latency: { count: 0, minUs: 0, p50Us: 0, p90Us: 0, p99Us: 0, p999Us: 0, maxUs: 0, meanUs: 0 },
       deliveries: s.deliveries - this.last.deliveries,
+      scheduled: s.scheduled - this.last.scheduled,
       published: s.published - this.last.published,
       acked: s.acked - this.last.acked,
       connected: s.connected,
       reconnects: s.reconnects - this.last.reconnects,
       disconnects: s.disconnects - this.last.disconnects,
     };
-    this.last = { deliveries: s.deliveries, published: s.published, acked: s.acked, reconnects: s.reconnects, disconnects: s.disconnects };
+    this.last = { deliveries: s.deliveries, scheduled: s.scheduled, published: s.published, acked: s.acked, reconnects: s.reconnects, disconnects: s.disconnects };
     this.series.push(sample);
     return sample;
   }

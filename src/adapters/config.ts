@@ -12,5 +12,6 @@ export function adapterConfigOf(cluster: ClusterSpec, nodes: ReadonlyArray<{ ori
     ...(cluster.auth ? { auth: cluster.auth } : {}),
     ...(cluster.tls ? { tls: cluster.tls } : {}),
     ...(origins.some((o) => o !== undefined) ? { origins } : {}),
+    ...(cluster.adapterModule ? { module: cluster.adapterModule } : {}),
   };
 }

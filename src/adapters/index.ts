@@ -1,6 +1,7 @@
 // Picks the adapter a run's clients speak. Client libraries load only when their adapter is used.
 import { ADAPTERS } from './catalog';
-import type { Adapter } from './types';
+import type { Adapter, AdapterConfig } from './types';
+import { loadPluginAdapter, PluginProblem, PLUGIN_HINT } from './plugin';
 import { usageError } from '../util/errors';
 
 const loaded = new Map<string, Adapter>();
@@ -14,6 +15,18 @@ export function adapterFor(name = 'v1'): Adapter {
   const adapter = entry.load();
   loaded.set(name, adapter);
   return adapter;
+}
+
+/** The adapter of a run: a user's plug-in module when the config names one, else a built-in. */
+export function adapterOf(config: AdapterConfig | undefined): Adapter {
+  if (!config?.module) return adapterFor(config?.name);
+  try {
+    return loadPluginAdapter(config.module);
+  } catch (e) {
+    // checked when the scenario was read; a module changed since then is still the user's
+    if (e instanceof PluginProblem) throw usageError(`cluster.adapter: ${config.name} ${e.message}`, PLUGIN_HINT);
+    throw e;
+  }
 }
 
 export type { Adapter, AdapterConfig, AdapterCapabilities } from './types';

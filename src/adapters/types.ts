@@ -2,11 +2,13 @@
 // target. Virtual clients, reconnect/backoff, heartbeats, the envelope and the ledger stay
 // adapter-independent; an adapter only moves subscriptions, publishes and deliveries over
 // its system's own protocol and reports them through AdapterEvents.
-import type { Guarantee } from '../contracts/metrics';
-import type { AuthSpec, ResumeMode, TlsSpec } from '../contracts/scenario';
+// Published as `chat-bench/adapter` (tsconfig.types.json): import only from contracts/metrics
+// (and type-only scenario shapes), so a user's adapter type-checks without @types/node.
+import type { Guarantee, ResumeMode } from '../contracts/metrics';
+import type { AuthSpec, TlsSpec } from '../contracts/scenario';
 import type { EnvelopeView } from '../protocol/envelope';
 
-export type { ResumeMode } from '../contracts/scenario';
+export type { Guarantee, ResumeMode } from '../contracts/metrics';
 
 export interface AdapterCapabilities {
   /** deliveries carry a per-channel serial the ledger can check (else the client numbers them) */
@@ -122,4 +124,6 @@ export interface AdapterConfig {
   tls?: TlsSpec;
   /** per node (index as the node URLs): ClientOptions.origin of its clients */
   origins?: Array<string | undefined>;
+  /** a plug-in adapter: the absolute path of the user's module (`name` is then its written path) */
+  module?: string;
 }

@@ -26,6 +26,10 @@ export type CounterName = (typeof COUNTERS)[number];
 export const GUARANTEES = ['exactly-once-ordered', 'at-least-once', 'at-most-once'] as const;
 export type Guarantee = (typeof GUARANTEES)[number];
 
+/** How a subscription continues after a reconnect (src/adapters/types.ts). Here, beside
+ * Guarantee, so that the published adapter types (chat-bench/adapter) import nothing else. */
+export type ResumeMode = 'serial' | 'session' | 'none';
+
 /** Rates are a counter divided by `expected`. */
 export const RATES: Record<string, CounterName> = { 'loss.rate': 'loss', 'duplicates.rate': 'duplicates' };
 

@@ -12,6 +12,7 @@ export interface SecondSample {
   t: number;                   // second index since run start
   latency: LatencySummary;     // deliveries received during that second
   deliveries: number;
+  scheduled?: number;          // messages scheduled in that second (the offered load: stages' publish rate); absent in older results
   published: number;           // publish frames first sent
   acked: number;
   connected: number;           // clients connected at the end of that second

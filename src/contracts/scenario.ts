@@ -4,14 +4,14 @@
 
 import type { BrokerMisbehaviour } from '../../reference-broker/misbehaviour';
 import type { BackoffPolicy } from '../util/backoff';
-import type { Guarantee } from './metrics';
+import type { Guarantee, ResumeMode } from './metrics';
 
 export type RuntimeKind = 'local' | 'docker' | 'external';
 /** The system under test: chat-bench's reference broker or a real system installed on the machine. */
 export const SYSTEMS = ['reference', 'nats', 'redis', 'mosquitto'] as const;
 export type SystemKind = (typeof SYSTEMS)[number];
 /** How a subscription continues after a reconnect (src/adapters/types.ts). */
-export type ResumeMode = 'serial' | 'session' | 'none';
+export type { ResumeMode } from './metrics';
 
 export interface ClusterSpec {
   runtime: RuntimeKind;
@@ -27,7 +27,8 @@ export interface ClusterSpec {
    */
   faultProxy?: string;
   system?: SystemKind;         // default reference
-  adapter?: string;            // default: the system's own (v1 for reference)
+  adapter?: string;            // default: the system's own (v1 for reference); or a plug-in's path as written
+  adapterModule?: string;      // a plug-in adapter (external only): the module's absolute path
   adapterOptions?: Record<string, unknown>;
   resume?: ResumeMode;         // default: what the adapter can do
   misbehaviour?: BrokerMisbehaviour; // reference broker misbehaving on purpose (proving the checker)
@@ -98,7 +99,12 @@ export interface ClientsSpec {
   churn?: ChurnSpec;
 }
 
-export interface StageSpec { durationMs: number; clients: number }
+export interface StageSpec {
+  durationMs: number;
+  clients: number;
+  /** per publisher, messages per second reached at the stage's end (linear from the previous stage's, the first from clients.publishRate); absent when no stage gives one */
+  publishRate?: number;
+}
 
 /** The top-level `churn:`: subscribe-only clients leave and fresh ones take their place. */
 export interface ChurnSpec {

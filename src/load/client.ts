@@ -48,6 +48,8 @@ export class VirtualClient implements Timed, AdapterEvents {
   /** index of the publish channel among its subscriptions, while its first confirmation is still due (-1: none due) */
   private heldForOwnSubscription = -1;
   private openedAtMs = 0;
+  /** stages with publish rates: the curve count of message 1 (k + phase); -1: a constant rate */
+  private curveStart = -1;
 
   constructor(
     readonly id: string,
@@ -291,18 +293,32 @@ export class VirtualClient implements Timed, AdapterEvents {
 
   /**
    * Fixes its publish schedule on the run clock: message k (0-based) is scheduled at run time
-   * joinMs + (phase + k) × interval, while that is before its own end (`leaveMs`) and the end of
-   * the publishing period. A pure function of the plan: it does not depend on when the client
-   * actually connected. Messages that fall due before it is connected and subscribed wait in
-   * its queue; their latency counts from the scheduled time like any queued message's.
+   * joinMs + (phase + k) × interval — or, with stages' publish rates, when the rate curve's count
+   * reaches the first count after joinMs plus k — while that is before its own end (`leaveMs`)
+   * and the end of the publishing period. A pure function of the plan: it does not depend on
+   * when the client actually connected. Messages that fall due before it is connected and
+   * subscribed wait in its queue; their latency counts from the scheduled time like any queued
+   * message's.
    */
   schedulePublishing(joinMs: number, phase: number, leaveMs = Infinity): void {
-    const rate = this.ctx.spec.publishRate;
-    if (!this.publisher || !(rate > 0)) return;
-    this.publishIntervalMs = 1000 / rate;
-    this.publishFromMs = joinMs + phase * this.publishIntervalMs;
+    if (!this.publisher) return;
+    const curve = this.ctx.rateCurve;
+    if (curve) {
+      this.curveStart = Math.ceil(curve.countAt(joinMs) - phase) + phase;
+    } else {
+      const rate = this.ctx.spec.publishRate;
+      if (!(rate > 0)) return;
+      this.publishIntervalMs = 1000 / rate;
+      this.publishFromMs = joinMs + phase * this.publishIntervalMs;
+    }
     this.publishUntilMs = leaveMs;
-    if (this.publishFromMs < this.publishUntilMs) this.ctx.scheduler.at(this.ctx.runStartMs + this.publishFromMs, this, TIMER_PUBLISH);
+    const first = this.dueAt(0);
+    if (first < this.publishUntilMs) this.ctx.scheduler.at(this.ctx.runStartMs + first, this, TIMER_PUBLISH);
+  }
+
+  /** Run time of message k + 1 (Infinity: never, a curve whose rate stays at 0). */
+  private dueAt(k: number): number {
+    return this.curveStart >= 0 ? this.ctx.rateCurve!.timeOfCount(this.curveStart + k) : this.publishFromMs + k * this.publishIntervalMs;
   }
 
   private publishDue(now: number): void {
@@ -310,13 +326,14 @@ export class VirtualClient implements Timed, AdapterEvents {
     if (!p) return;
     const ctx = this.ctx;
     const end = Math.min(this.publishUntilMs, ctx.publishEndRunMs);
-    let at = this.publishFromMs + this.scheduledCount * this.publishIntervalMs;
+    let at = this.dueAt(this.scheduledCount);
     // A late timer schedules every message already due, each at its own time on the run clock.
     while (at < end && ctx.runStartMs + at <= now) {
       const scheduledUs = toUs(ctx.runStartMs + at);
       const n = p.enqueue(scheduledUs);
       ctx.ledger.publishScheduled(p.channel, p.publisher, n, scheduledUs);
-      at = this.publishFromMs + ++this.scheduledCount * this.publishIntervalMs;
+      ctx.stats.scheduled++;
+      at = this.dueAt(++this.scheduledCount);
     }
     if (at < end) ctx.scheduler.at(ctx.runStartMs + at, this, TIMER_PUBLISH);
     this.trySend(now);

@@ -4,6 +4,7 @@ import type { ClientsSpec } from '../contracts/scenario';
 import type { IntegrityLedger } from '../verify/ledger';
 import type { LatencyRecorder } from '../verify/latency';
 import type { Random } from './random';
+import type { RateCurve } from './rate-curve';
 import type { Scheduler } from './timer-heap';
 import type { DriverStats } from './stats';
 
@@ -29,4 +30,6 @@ export interface LoadContext {
   ackTimeoutMs: number;
   /** a client was refused for good (AdapterEvents.rejected): the run must stop, exit 3 */
   fatal: (reason: string, hint: string) => void;
+  /** stages with publish rates: every publisher's rate over run time (null: clients.publishRate throughout) */
+  rateCurve: RateCurve | null;
 }

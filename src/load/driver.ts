@@ -1,7 +1,7 @@
 // The load driver: creates the virtual clients of a plan, ramps them up, keeps them alive
 // (heartbeats, publish retries) with one housekeeping sweep, stops publishing on time and
 // tells when the system has gone quiet during the drain.
-import { adapterFor, type AdapterConfig } from '../adapters';
+import { adapterOf, type AdapterConfig } from '../adapters';
 import type { ConnectionSettings, ResumeMode } from '../adapters/types';
 import type { ClientsSpec } from '../contracts/scenario';
 import { fillerFor } from '../protocol/envelope';
@@ -11,6 +11,7 @@ import type { ClientPlan } from './assignment';
 import { VirtualClient } from './client';
 import type { LoadContext } from './context';
 import { seededRandom } from './random';
+import { rateCurveOf } from './rate-curve';
 import { Scheduler, type Timed } from './timer-heap';
 import { DriverStats } from './stats';
 
@@ -70,9 +71,10 @@ export class LoadDriver {
         this.fatal = { reason, hint };
         opts.onFatal?.(reason, hint);
       },
+      rateCurve: rateCurveOf(opts.spec),
     };
     // Source addresses rotate per node: the port limit is per (source, destination) pair.
-    const adapter = adapterFor(opts.adapter?.name);
+    const adapter = adapterOf(opts.adapter);
     const nthOfNode = new Map<number, number>();
     this.clients = opts.plans.map((plan) => {
       const nth = nthOfNode.get(plan.node) ?? 0;

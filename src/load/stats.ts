@@ -8,6 +8,7 @@ export class DriverStats {
   disconnects = 0;          // drops of an open connection
   connectFailures = 0;      // attempts that never opened
   heartbeatTimeouts = 0;    // connections terminated because pongs stopped
+  scheduled = 0;            // messages scheduled (the offered, open-loop load; sent or not)
   published = 0;            // first sends of a message
   retries = 0;              // re-sends of a message with the same idempotency key
   acked = 0;

@@ -6,6 +6,7 @@ import { SYSTEMS, type ResumeMode, type RuntimeKind, type SystemKind } from '../
 import { FieldError, type Fields } from './fields';
 import { shown } from './problem';
 import { readSocketIoOptions } from './socketio-options';
+import { isAdapterPath, readPluginAdapter, readPluginOptions } from './plugin-adapter';
 
 export interface AdapterChoice {
   system: SystemKind;
@@ -13,16 +14,19 @@ export interface AdapterChoice {
   entry: AdapterEntry;
   resume?: ResumeMode;
   options?: Record<string, unknown>;
+  /** a plug-in adapter: the module's absolute path */
+  module?: string;
 }
 
 const RESUME_MODES: readonly ResumeMode[] = ['serial', 'session', 'none'];
 
-export function readAdapterChoice(f: Fields | undefined, runtime: RuntimeKind): AdapterChoice {
+export function readAdapterChoice(f: Fields | undefined, runtime: RuntimeKind, baseDir = process.cwd()): AdapterChoice {
   const writtenSystem = f?.oneOf('system', SYSTEMS);
   const name = f?.string('adapter');
-  if (name !== undefined && !ADAPTER_NAMES.includes(name)) f!.fail('adapter', `${shown(name)} is not an adapter`, `one of ${ADAPTER_NAMES.join(', ')}`);
+  const plugin = name !== undefined && isAdapterPath(name) ? readPluginAdapter(f!, name, runtime, baseDir) : undefined;
+  if (name !== undefined && !plugin && !ADAPTER_NAMES.includes(name)) f!.fail('adapter', `${shown(name)} is not an adapter`, `one of ${ADAPTER_NAMES.join(', ')}`);
   const adapter = name ?? DEFAULT_ADAPTER[writtenSystem ?? 'reference'];
-  const entry = ADAPTERS[adapter];
+  const entry = plugin?.entry ?? ADAPTERS[adapter];
   if (!entry.load) f!.fail('adapter', `${adapter} is not built yet`, 'built: v1, nats, redis-pubsub, redis-streams, mqtt');
   if (entry.system === null && runtime !== 'external') {
     f!.fail('adapter', `${adapter} needs runtime external: chat-bench starts no ${adapter} server`, 'run your server and write "runtime: external" with its urls');
@@ -34,7 +38,7 @@ export function readAdapterChoice(f: Fields | undefined, runtime: RuntimeKind): 
       `with system ${system} use adapter ${ADAPTER_NAMES.filter((n) => ADAPTERS[n].system === system).join(' or ')}`);
   }
   if (runtime === 'docker' && system !== 'reference') f!.fail('system', `runtime docker starts only the reference broker (not ${system})`, 'use runtime local for real systems');
-  const choice: AdapterChoice = { system, adapter, entry };
+  const choice: AdapterChoice = { system, adapter, entry, ...(plugin ? { module: plugin.module } : {}) };
   const resume = f?.oneOf('resume', RESUME_MODES);
   if (resume !== undefined) {
     const can = entry.capabilities.resume;
@@ -43,6 +47,11 @@ export function readAdapterChoice(f: Fields | undefined, runtime: RuntimeKind): 
         can === 'none' ? `${adapter} is at-most-once across a reconnect; leave resume out or write "resume: none"` : `write "resume: ${can}" or leave it out`);
     }
     choice.resume = resume;
+  }
+  if (plugin) {
+    const options = readPluginOptions(f!);
+    if (options) choice.options = options;
+    return choice;
   }
   const known = ADAPTER_OPTIONS[adapter] ?? [];
   if (f?.has('options')) {

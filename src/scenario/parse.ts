@@ -15,7 +15,7 @@ import { MISBEHAVIOUR_MODES } from '../../reference-broker/misbehaviour';
 import type { ClientsSpec, ClusterSpec, RuntimeKind, Scenario, ThresholdSpec } from '../contracts/scenario';
 import { nodeIds } from '../contracts/scenario';
 import { formatDuration } from './units';
-import { defaultGuaranteeOf } from '../adapters/catalog';
+import { defaultGuaranteeFor } from './plugin-adapter';
 import { checkUrlSchemes, readAdapterChoice } from './adapter-fields';
 import { readAuth, readHosts, readTls } from './connection-fields';
 
@@ -25,7 +25,7 @@ export type Locate = (path: Path) => string | undefined;
 export interface ParseOptions {
   /** when given, clients.count must fit this open-files limit (see capacity.ts) */
   openFilesLimit?: number;
-  /** the folder relative file names (cluster.tls.ca) start from: the scenario file's; default the working folder */
+  /** the folder relative file names (cluster.tls.ca, a plug-in adapter's path) start from: the scenario file's; default the working folder */
   baseDir?: string;
 }
 
@@ -104,7 +104,7 @@ function readScenario(raw: unknown, errors: FieldError[], baseDir: string): Scen
   const drainMs = collecting(errors, () => top.durationMs('drain') ?? 10_000);
   const recoveryMs = collecting(errors, () => top.durationMs('recovery') ?? 30_000); // the longest a recovery may last (it ends when back within the baseline)
   // Not written: what the adapter's system documents (exactly-once-ordered for the reference broker).
-  const guarantee = collecting(errors, () => top.oneOf('guarantee', GUARANTEES) ?? defaultGuaranteeOf(cluster?.adapter ?? 'v1', cluster?.adapterOptions));
+  const guarantee = collecting(errors, () => top.oneOf('guarantee', GUARANTEES) ?? defaultGuaranteeFor(cluster));
   const thresholds = readThresholds(top, errors);
   const description = collecting(errors, () => top.string('description'));
   if (errors.length > 0) return undefined as never; // parseScenario throws them
@@ -143,11 +143,12 @@ function readCluster(baseDir: string, f: Fields | undefined): ClusterSpec {
     historySeconds: 3600,
     urls: [],
   };
-  const choice = readAdapterChoice(f, runtime);
+  const choice = readAdapterChoice(f, runtime, baseDir);
   if (choice.system !== 'reference') spec.system = choice.system;
   if (choice.adapter !== 'v1') spec.adapter = choice.adapter;
   if (choice.resume) spec.resume = choice.resume;
   if (choice.options) spec.adapterOptions = choice.options;
+  if (choice.module) spec.adapterModule = choice.module;
   if (choice.system !== 'reference' && runtime !== 'external') spec.nodes = 1;
   if (!f) return spec;
   const ageMs = f.durationMs('historyAge');

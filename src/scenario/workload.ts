@@ -80,7 +80,7 @@ export function readStages(top: Fields, clients: ClientsSpec, durationMs: number
   let previous = 0;
   let peak = 0;
   const stages = list.map((raw, i) => {
-    const st = Fields.open(raw, [...top.at('stages'), i], ['duration', 'clients']);
+    const st = Fields.open(raw, [...top.at('stages'), i], ['duration', 'clients', 'publishRate']);
     const stageMs = st.required('duration', st.durationMs, 'write how long the stage lasts, e.g. "duration: 10s"');
     if (stageMs <= 0) st.fail('duration', `${shown(st.raw('duration'))} is not a positive duration`);
     const target = st.required('clients', (k) => st.integer(k, { min: 0, max: clients.count, hint: `stages move between 0 and clients.count (${clients.count})` }), 'write the connected clients to reach, e.g. "clients: 100"');
@@ -89,11 +89,29 @@ export function readStages(top: Fields, clients: ClientsSpec, durationMs: number
     previous = target;
     peak = Math.max(peak, target);
     total += stageMs;
-    return { durationMs: stageMs, clients: target };
+    const stage: StageSpec = { durationMs: stageMs, clients: target };
+    const rate = readStageRate(st, clients);
+    if (rate !== undefined) stage.publishRate = rate;
+    return stage;
   });
+  // A stage without publishRate holds the rate reached so far: written down, so each stage says it.
+  if (stages.some((s) => s.publishRate !== undefined)) {
+    let rate = clients.publishRate;
+    for (const s of stages) rate = s.publishRate ??= rate;
+  }
   if (total > durationMs) top.fail('stages', `last ${formatDuration(total)}, longer than the run (duration ${formatDuration(durationMs)})`, 'stages happen within "duration"');
   if (peak !== clients.count) top.fail('stages', `reach at most ${peak} clients but clients.count is ${clients.count}`, `write clients.count: ${peak}, or a stage that reaches ${clients.count}`);
   return stages;
+}
+
+/** stages[i].publishRate: per publisher, like clients.publishRate; 0 allowed (a ramp down to silence). */
+function readStageRate(st: Fields, clients: ClientsSpec): number | undefined {
+  const rate = st.ratePerSecond('publishRate');
+  if (rate === undefined) return undefined;
+  if (clients.groups) st.fail('publishRate', 'cannot be combined with clients.groups (each group has its own rate)', 'leave publishRate out of stages, or the groups out');
+  if (rate < 0) st.fail('publishRate', `${shown(st.raw('publishRate'))} is negative`);
+  if (rate > LIMITS.publishRate) st.fail('publishRate', `${shown(st.raw('publishRate'))} is more than ${LIMITS.publishRate}/s per publisher`, 'use more publishers at a lower rate');
+  return rate;
 }
 
 /** At most this many clients joining by churn in one run: each is planned up front. */

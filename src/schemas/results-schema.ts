@@ -48,7 +48,7 @@ export const resultsSchema = z.object({
   }),
   histograms: z.record(z.string(), z.string()).describe('name → HDR histogram, compressed base64 (mergeable)'),
   series: z.array(z.object({
-    t: n, latency: latencySummary, deliveries: n, published: n, acked: n, connected: n, reconnects: n, disconnects: n, lost: n.optional(),
+    t: n, latency: latencySummary, deliveries: n, scheduled: n.optional(), published: n, acked: n, connected: n, reconnects: n, disconnects: n, lost: n.optional(),
   })),
   thresholds: z.array(z.object({
     expression: z.string(), condition: z.string(), metric: z.string(), tags: z.record(z.string(), z.string()), actual: n.nullable(),

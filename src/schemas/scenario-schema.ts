@@ -14,6 +14,8 @@ const DURATION = /^\s*(?:(?:\d+(?:\.\d+)?|\.\d+)(?:ms|s|m|h))+\s*$/;
 const duration = z.string().regex(DURATION).describe('e.g. "250ms", "10s", "1m30s", "1h"');
 const rate = z.string().regex(/^\s*(?:\d+(?:\.\d+)?|\.\d+)\s*\/\s*(?:(?:\d+(?:\.\d+)?|\.\d+)?(?:ms|s|m|h))+\s*$/).describe('e.g. "5/s", "300/m", "1/10s"');
 const int = (min: number) => z.number().int().min(min);
+// a plug-in adapter module, as src/adapters/plugin.ts isAdapterPath() tells it from a built-in name
+const pluginPath = z.string().regex(/^(\.{1,2}\/|\/)|\.(c|m)?js$/i).describe('e.g. ./my-adapter.js (relative to the scenario file)');
 
 const template = z.string().min(1).describe('text; {{clientId}}, {{jwt}} and {{env.NAME}} are filled for each client');
 const authSchema = z.strictObject({
@@ -42,7 +44,7 @@ export const clusterSchema = z.strictObject({
   nodeImage: z.string().optional(),
   toxiproxyImage: z.string().optional(),
   system: z.enum(SYSTEMS).optional().describe('what the local runtime starts: the reference broker or a real system installed here'),
-  adapter: z.enum(ADAPTER_NAMES as [string, ...string[]]).optional().describe('how clients speak to the target (default: the system\'s own)'),
+  adapter: z.union([z.enum(ADAPTER_NAMES as [string, ...string[]]), pluginPath]).optional().describe('how clients speak to the target (default: the system\'s own), or the path of your own adapter module (runtime external; docs/adapters.md)'),
   resume: z.enum(['serial', 'session', 'none']).optional().describe('may only weaken what the adapter can do'),
   options: z.strictObject({
     qos: int(0).max(2).optional(), session: z.enum(['clean', 'persistent']).optional(),
@@ -102,6 +104,6 @@ export const scenarioSchema = z.strictObject({
   thresholds: z.record(z.string(), z.string()).optional().describe('e.g. { "latency.p99": "< 100ms", loss: "== 0" }'),
   guarantee: z.enum(GUARANTEES).optional(),
   seed: int(0).optional(),
-  stages: z.array(z.strictObject({ duration, clients: int(0) })).optional().describe('k6-style ramp / hold / ramp-down of connected clients'),
+  stages: z.array(z.strictObject({ duration, clients: int(0), publishRate: rate.optional().describe('per publisher, reached at the stage\'s end (linear from the previous stage\'s)') })).optional().describe('k6-style ramp / hold / ramp-down of connected clients and of publish rate'),
   churn: z.strictObject({ rate }).optional().describe('clients leaving and fresh ones joining at a rate'),
 }).describe('chat-bench scenario file');

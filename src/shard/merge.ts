@@ -50,6 +50,7 @@ export function sumSeries(all: SecondSample[][]): SecondSample[] {
       if (!acc) { byT.set(s.t, { ...s }); continue; }
       acc.deliveries += s.deliveries;
       acc.published += s.published;
+      if (s.scheduled !== undefined) acc.scheduled = (acc.scheduled ?? 0) + s.scheduled;
       acc.acked += s.acked;
       acc.connected += s.connected;
       acc.reconnects += s.reconnects;

@@ -58,11 +58,52 @@ test('npm pack: the tarball holds the CLI, broker and scenarios, and no test or 
   assert.equal(list.status, 0, list.stderr);
   const files = list.stdout.split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
   for (const must of ['package.json', 'dist/src/cli.js', 'dist/reference-broker/main.js', 'dist/src/toxiproxy/toxiproxy-main.js',
-    'dist/src/load/workers/worker-main.js', 'reference-broker/Dockerfile', 'scenarios/smoke.yaml']) {
+    'dist/src/load/workers/worker-main.js', 'reference-broker/Dockerfile', 'scenarios/smoke.yaml', 'dist/src/adapters/types.d.ts']) {
     assert.ok(files.includes(must), `${must} is missing from the tarball`);
   }
   const stray = files.filter((f) => /^(dist\/)?(test|bench|build)\//.test(f) || /\.test\.js(\.map)?$/.test(f));
   assert.deepEqual(stray, [], 'test or bench output in the tarball');
+});
+
+const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+
+test('the adapter types: `import type { Adapter } from \'chat-bench/adapter\'` type-checks (node10, node16, bundler); a wrong capability does not', { timeout: 120_000 }, async (t) => {
+  if (!tarball) return t.skip('no tarball (npm pack failed above)');
+  // Only declarations are read: the package unpacked under node_modules is enough (no registry).
+  const user = join(work, 'types-user');
+  rmSync(user, { recursive: true, force: true });
+  mkdirSync(join(user, 'node_modules', 'chat-bench'), { recursive: true });
+  const untar = spawnSync('tar', ['-xzf', tarball, '-C', join(user, 'node_modules', 'chat-bench'), '--strip-components=1'], { encoding: 'utf8' });
+  assert.equal(untar.status, 0, untar.stderr);
+  writeFileSync(join(user, 'package.json'), JSON.stringify({ name: 'my-adapter', version: '1.0.0', private: true }));
+  const adapter = (resume: string) => `import type { Adapter, AdapterEvents, ClientOptions } from 'chat-bench/adapter';
+export const adapter: Adapter = {
+  name: 'mine', defaultGuarantee: 'at-least-once', urlSchemes: ['toy'],
+  capabilities: { serials: true, resume: '${resume}', acks: true, idempotentPublish: true, ordering: 'total' },
+  createClient(url: string, events: AdapterEvents, opts: ClientOptions) {
+    return { connect: () => events.opened(), subscribe: (ch: string, from?: number) => events.subscribed(ch, from, from !== undefined),
+      publish: (ch: string, key: string) => events.acked(key, 0), ping: () => events.heard(), terminate: () => events.closed(), stop: () => undefined };
+  },
+};
+`;
+  writeFileSync(join(user, 'good.ts'), adapter('serial'));
+  writeFileSync(join(user, 'bad.ts'), adapter('offset'));
+  writeFileSync(join(user, 'good.mts'), adapter('serial')); // an ES module under node16: the "exports" map's types
+  // no @types/node and no skipLibCheck: the published declarations must stand on their own
+  const modes = [['commonjs', 'node10'], ['node16', 'node16'], ['esnext', 'bundler']];
+  for (const [module, resolution] of modes) {
+    const tsc = (file: string) => {
+      writeFileSync(join(user, 'tsconfig.json'), JSON.stringify({ compilerOptions: { noEmit: true, strict: true, types: [], module, moduleResolution: resolution, target: 'es2022' }, files: [file] }));
+      return spawnSync(process.execPath, [TSC, '-p', 'tsconfig.json'], { cwd: user, encoding: 'utf8' });
+    };
+    for (const file of resolution === 'node16' ? ['good.ts', 'good.mts'] : ['good.ts']) {
+      const good = tsc(file);
+      assert.equal(good.status, 0, `${resolution} ${file}: ${good.stdout}${good.stderr}`);
+    }
+    const bad = tsc('bad.ts');
+    assert.notEqual(bad.status, 0, `${resolution}: resume 'offset' was accepted`);
+    assert.match(bad.stdout, /'"offset"' is not assignable to type 'ResumeMode'/, `${resolution}: ${bad.stdout}`);
+  }
 });
 
 const app = join(work, 'app');

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { planClients, zipfCdf } from '../../src/load/assignment';
+import { RateCurve, rateCurveOf } from '../../src/load/rate-curve';
 import { parseScenario } from '../../src/scenario/parse';
 import type { ClientsSpec } from '../../src/contracts/scenario';
 import { UserError } from '../../src/util/errors';
@@ -129,6 +130,28 @@ describe('stages', () => {
     assert.match(message([{ duration: '5s', clients: 50 }]), /stages: reach at most 50 clients but clients\.count is 100$/);
     assert.match(message([{ duration: '5s', clients: 101 }]), /stages\[0\]\.clients: 101 is not between 0 and 100$/);
     assert.match(message([{ duration: '5s', clients: 100 }], { count: 100, rampUp: '2s' }), /stages: replaces clients\.rampUp$/);
+  });
+
+  test('publishRate: per publisher, a stage without one holds the rate reached; refusals name the stage', () => {
+    const spec = staged([{ duration: '10s', clients: 100 }, { duration: '20s', clients: 100, publishRate: '10/s' }, { duration: '10s', clients: 0, publishRate: '0/s' }],
+      { count: 100, publishRate: '2/s' });
+    assert.deepEqual(spec.stages!.map((st) => st.publishRate), [2, 10, 0]);
+    assert.equal(staged([{ duration: '10s', clients: 100 }]).stages![0].publishRate, undefined, 'no stage gives one: clients.publishRate throughout');
+    const message = (stages: unknown, c?: Record<string, unknown>) => { try { staged(stages, c); } catch (e) { return (e as Error).message; } return ''; };
+    assert.match(message([{ duration: '5s', clients: 100, publishRate: '20000/s' }]), /stages\[0\]\.publishRate: "20000\/s" is more than 10000\/s per publisher$/);
+    assert.match(message([{ duration: '5s', clients: 100, publishRate: 'fast' }]), /stages\[0\]\.publishRate: /);
+    assert.match(message([{ duration: '5s', clients: 10, publishRate: '5/s' }], { groups: [{ count: 10, publishers: 2 }] }),
+      /stages\[0\]\.publishRate: cannot be combined with clients\.groups/);
+  });
+
+  test('the rate curve: linear ramps between stage targets, held after; message times invert the count', () => {
+    // 2/s at 0 → 10/s at 4 s → held 10/s to 6 s → 0/s at 8 s, then silent
+    const curve = new RateCurve(2, [{ durationMs: 4000, clients: 1, publishRate: 10 }, { durationMs: 2000, clients: 1, publishRate: 10 }, { durationMs: 2000, clients: 1, publishRate: 0 }]);
+    assert.deepEqual([0, 2000, 4000, 5000, 7000, 8000, 9000].map((t) => curve.rateAt(t)), [2, 6, 10, 10, 5, 0, 0]);
+    assert.deepEqual([2000, 4000, 6000, 8000, 20_000].map((t) => curve.countAt(t)), [8, 24, 44, 54, 54]);
+    for (const count of [0.5, 8, 13.25, 24, 30, 44, 50, 53.9]) assert.ok(Math.abs(curve.countAt(curve.timeOfCount(count)) - count) < 1e-9, `count ${count}`);
+    assert.equal(curve.timeOfCount(54.5), Infinity, 'after a ramp down to 0 nothing more is published');
+    assert.equal(rateCurveOf({ publishRate: 1, stages: [{ durationMs: 1000, clients: 1 }] }), null);
   });
 });
 
