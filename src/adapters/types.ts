@@ -2,10 +2,11 @@
 // target. Virtual clients, reconnect/backoff, heartbeats, the envelope and the ledger stay
 // adapter-independent; an adapter only moves subscriptions, publishes and deliveries over
 // its system's own protocol and reports them through AdapterEvents.
-// Published as `chat-bench/adapter` (tsconfig.types.json): import only from contracts/metrics
-// (and type-only scenario shapes), so a user's adapter type-checks without @types/node.
+// Published as `chat-bench/adapter` (tsconfig.types.json): it imports only declarations that
+// need nothing else (contracts/metrics, contracts/connection, the envelope's), so a user's
+// adapter type-checks without @types/node.
 import type { Guarantee, ResumeMode } from '../contracts/metrics';
-import type { AuthSpec, TlsSpec } from '../contracts/scenario';
+import type { AuthSpec, TlsSpec } from '../contracts/connection';
 import type { EnvelopeView } from '../protocol/envelope';
 
 export type { Guarantee, ResumeMode } from '../contracts/metrics';

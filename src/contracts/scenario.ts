@@ -4,6 +4,7 @@
 
 import type { BrokerMisbehaviour } from '../../reference-broker/misbehaviour';
 import type { BackoffPolicy } from '../util/backoff';
+import type { AuthSpec, TlsSpec } from './connection';
 import type { Guarantee, ResumeMode } from './metrics';
 
 export type RuntimeKind = 'local' | 'docker' | 'external';
@@ -12,6 +13,9 @@ export const SYSTEMS = ['reference', 'nats', 'redis', 'mosquitto'] as const;
 export type SystemKind = (typeof SYSTEMS)[number];
 /** How a subscription continues after a reconnect (src/adapters/types.ts). */
 export type { ResumeMode } from './metrics';
+
+/** cluster.tls and cluster.auth (src/contracts/connection.ts). */
+export { JWT_ALGORITHMS, type AuthSpec, type JwtAlgorithm, type JwtSpec, type TlsSpec } from './connection';
 
 export interface ClusterSpec {
   runtime: RuntimeKind;
@@ -40,38 +44,6 @@ export interface ClusterSpec {
   tls?: TlsSpec;
   /** per-connection credentials, templates filled per client (src/adapters/credentials.ts) */
   auth?: AuthSpec;
-}
-
-export interface TlsSpec {
-  /** absolute path of a PEM file of CA certificates trusted besides the system's */
-  caFile?: string;
-  /** true: certificates are not verified at all (cluster.tls.insecure or --insecure) */
-  insecure?: boolean;
-}
-
-/**
- * Texts may hold templates, filled for each client: {{clientId}}, {{jwt}} (the token of
- * `jwt`), {{env.NAME}} (read when connecting, so a secret never lands in results.json).
- */
-export interface AuthSpec {
-  headers?: Record<string, string>;
-  query?: Record<string, string>;
-  subprotocols?: string[];
-  username?: string;
-  password?: string;
-  jwt?: JwtSpec;
-}
-
-export const JWT_ALGORITHMS = ['HS256', 'HS384', 'HS512', 'RS256'] as const;
-export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
-
-export interface JwtSpec {
-  /** the environment variable holding the key: the HMAC secret, or a PEM private key for RS256 */
-  secretEnv: string;
-  alg: JwtAlgorithm;
-  /** claims as written (texts are templates); iat always, exp when expiresInMs is given */
-  claims: Record<string, unknown>;
-  expiresInMs?: number;
 }
 
 /** Defaults: 100 ms initial, 5 s max, multiplier 2, full jitter. */
