@@ -19,12 +19,13 @@
 // Redeliveries below the expected sequence are passed on: the checker counts them as
 // duplicates (JetStream is at-least-once).
 import {
-  AckPolicy, connect, DeliverPolicy, StorageType,
+  AckPolicy, DeliverPolicy, StorageType,
   type ConsumerConfig, type ConsumerInfo, type ConsumerMessages, type JetStreamClient,
   type JetStreamManager, type JsMsg, type NatsConnection,
 } from 'nats';
 import { ADAPTERS } from './catalog';
 import { deliverKeyed, encodeKeyed } from './keyed-payload';
+import { connectNats } from './nats-connect';
 import type { Adapter, AdapterClient, AdapterEvents, ClientOptions } from './types';
 
 const text = new TextDecoder();
@@ -80,11 +81,7 @@ class JetStreamAdapterClient implements AdapterClient {
 
   connect(): void {
     const gen = ++this.generation;
-    connect({
-      servers: this.url, name: this.opts.clientId, reconnect: false, timeout: this.opts.connectTimeoutMs,
-      pingInterval: Math.max(1000, Math.floor(this.opts.connectTimeoutMs / 2)), maxPingOut: 2,
-      ignoreClusterUpdates: true,   // every connection goes through its proxy, never around it
-    }).then(async (nc) => {
+    connectNats(this.url, this.opts).then(async (nc) => {
       // checkAPI off: no round trip here; a server without JetStream fails the first stream call
       const jsm = gen === this.generation ? await nc.jetstreamManager({ timeout: this.apiTimeoutMs, checkAPI: false }).catch(() => null) : null;
       if (gen !== this.generation || !jsm) {

@@ -2,7 +2,8 @@
 // channel, at-most-once. The client library's own reconnect is off: reconnecting is the
 // virtual client's job (backoff, accounting). "Acked" and "subscribed" mean the server has
 // processed the PUB/SUB: a flush (PING/PONG) after it came back.
-import { connect, type NatsConnection } from 'nats';
+import type { NatsConnection } from 'nats';
+import { connectNats } from './nats-connect';
 import { ADAPTERS } from './catalog';
 import { deliverKeyed, encodeKeyed } from './keyed-payload';
 import type { Adapter, AdapterClient, AdapterEvents, ClientOptions } from './types';
@@ -18,11 +19,7 @@ class NatsClient implements AdapterClient {
 
   connect(): void {
     const gen = ++this.generation;
-    connect({
-      servers: this.url, name: this.opts.clientId, reconnect: false, timeout: this.opts.connectTimeoutMs,
-      // the library's own dead-link check, on top of chat-bench's pings
-      pingInterval: Math.max(1000, Math.floor(this.opts.connectTimeoutMs / 2)), maxPingOut: 2,
-    }).then((nc) => {
+    connectNats(this.url, this.opts).then((nc) => {
       if (gen !== this.generation) {
         void nc.close();
         return;
