@@ -34,10 +34,9 @@ function urlHostnames(urls: readonly string[]): string[] {
 
 /** cluster.hosts: { name: address } with address an IP or host, optionally ":port". */
 export function readHosts(f: Fields, runtime: RuntimeKind, urls: readonly string[]): Record<string, string> | undefined {
-  const raw = f.raw('hosts');
-  if (raw === undefined) return undefined;
+  if (!f.has('hosts')) return undefined;
   if (runtime !== 'external') f.fail('hosts', `is only used with runtime external (runtime is ${runtime})`, 'the local and docker runtimes start their own nodes');
-  if (!isPlainObject(raw)) f.fail('hosts', `${shown(raw)} is not a mapping`, 'write it like { chat.example.com: 127.0.0.1 }');
+  const raw = f.mapping('hosts', 'write it like { chat.example.com: 127.0.0.1 }')!;
   const known = urlHostnames(urls);
   const hosts: Record<string, string> = {};
   for (const [name, address] of Object.entries(raw)) {
@@ -146,9 +145,8 @@ export function readAuth(f: Fields, adapter: string, entry: AdapterEntry): AuthS
 
 /** A mapping of texts (header or query values); `checkName` refuses a bad key. */
 function textMap(a: Fields, key: string, checkName: (name: string, at: Path) => void): Record<string, string> | undefined {
-  const raw = a.raw(key);
+  const raw = a.mapping(key, `write it like { ${key === 'headers' ? 'Authorization: "Bearer {{jwt}}"' : 'token: "{{jwt}}"'} }`);
   if (raw === undefined) return undefined;
-  if (!isPlainObject(raw)) a.fail(key, `${shown(raw)} is not a mapping`, `write it like { ${key === 'headers' ? 'Authorization: "Bearer {{jwt}}"' : 'token: "{{jwt}}"'} }`);
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(raw)) {
     const at = [...a.at(key), name];
@@ -171,8 +169,7 @@ function readJwt(a: Fields): JwtSpec | undefined {
   const secretEnv = j.required('secretEnv', j.string, 'name the environment variable holding the key, e.g. secretEnv: CHAT_BENCH_JWT_KEY');
   if (!ENV_NAME.test(secretEnv)) j.fail('secretEnv', `${shown(secretEnv)} is not an environment variable name`, 'the key itself never goes in the file: export it and name the variable here');
   const alg = j.oneOf('alg', JWT_ALGORITHMS) ?? 'HS256';
-  const claims: unknown = j.raw('claims') ?? {};
-  if (!isPlainObject(claims)) return j.fail('claims', `${shown(claims)} is not a mapping`, 'write it like { sub: "{{clientId}}" }');
+  const claims = j.mapping('claims', 'write it like { sub: "{{clientId}}" }') ?? {};
   for (const reserved of ['iat', 'exp']) {
     if (reserved in claims) throw new FieldError([...j.at('claims'), reserved], 'is set by chat-bench for each token', reserved === 'exp' ? 'write expiresIn: 1h beside claims' : 'leave it out');
   }

@@ -1,7 +1,7 @@
 // One entry of `faults:`: when, where, and either a Toxiproxy toxic or an action (proxy
 // down, partition, process kill/pause/restart). Every combination that the chaos timeline
 // could not carry out is refused here, naming the field.
-import { Fields, FieldError, isPlainObject, type Path } from './fields';
+import { Fields, FieldError, type Path } from './fields';
 import { LIMITS } from './limits';
 import { Problem, shown } from './problem';
 import { describeNodes, parseTarget } from './targets';
@@ -65,12 +65,11 @@ function readToxic(f: Fields, fault: FaultSpec, toxic: ToxicType, ctx: FaultCont
 }
 
 function readAttributes(f: Fields, toxic: ToxicType): Record<string, number> {
-  const raw = f.raw('attributes');
   const known = TOXIC_ATTRIBUTES[toxic];
   const takes = `${toxic} takes ${known.map((a) => `${a} (${attributeUnit(toxic, a)})`).join(', ')}`;
   const attributes: Record<string, number> = {};
+  const raw = f.mapping('attributes', `write it like { ${known[0]}: 100 }`);
   if (raw !== undefined) {
-    if (!isPlainObject(raw)) f.fail('attributes', `${shown(raw)} is not a mapping`, `write it like { ${known[0]}: 100 }`);
     for (const [name, value] of Object.entries(raw)) {
       const path = [...f.at('attributes'), name];
       if (!known.includes(name)) throw new FieldError(path, `"${name}" is not an attribute of the ${toxic} toxic`, takes);

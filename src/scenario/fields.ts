@@ -147,6 +147,14 @@ export class Fields {
     return this.convert(key, ratePerSecondOf);
   }
 
+  /** A mapping whose keys are the user's own (hosts, headers, claims), returned as written. */
+  mapping(key: string, hint: string): Record<string, unknown> | undefined {
+    const v = this.raw(key);
+    if (v === undefined) return undefined;
+    if (!isPlainObject(v)) this.fail(key, `${shown(v)} is not a mapping`, hint);
+    return v;
+  }
+
   object(key: string, known: readonly string[], renamed?: Record<string, string>): Fields | undefined {
     const v = this.raw(key);
     return v === undefined ? undefined : Fields.open(v, this.at(key), known, renamed);

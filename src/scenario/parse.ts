@@ -255,11 +255,7 @@ function groupTotal(groups: unknown[]): number {
 }
 
 function readThresholds(top: Fields, errors: FieldError[]): ThresholdSpec[] {
-  const raw = collecting(errors, () => {
-    const value = top.raw('thresholds');
-    if (value !== undefined && !isPlainObject(value)) top.fail('thresholds', `${shown(value)} is not a mapping`, 'write it like { "latency.p99": "< 100ms", loss: "== 0" }');
-    return value as Record<string, unknown> | undefined;
-  });
+  const raw = collecting(errors, () => top.mapping('thresholds', 'write it like { "latency.p99": "< 100ms", loss: "== 0" }'));
   if (raw === undefined) return [];
   const specs: ThresholdSpec[] = [];
   let conditionCount = 0;

@@ -7,7 +7,7 @@ import type { Guarantee } from '../contracts/metrics';
 import type { ClusterSpec, RuntimeKind } from '../contracts/scenario';
 import { defaultGuaranteeOf, type AdapterEntry } from '../adapters/catalog';
 import { loadPluginAdapter, PLUGIN_HINT, PluginProblem } from '../adapters/plugin';
-import { isPlainObject, type Fields } from './fields';
+import type { Fields } from './fields';
 
 export { isAdapterPath } from '../adapters/plugin';
 
@@ -42,10 +42,7 @@ export function readPluginAdapter(f: Fields, written: string, runtime: RuntimeKi
 
 /** cluster.options of a plug-in: any mapping, handed to the adapter as written (ClientOptions.options). */
 export function readPluginOptions(f: Fields): Record<string, unknown> | undefined {
-  const raw = f.raw('options');
-  if (raw === undefined) return undefined;
-  if (!isPlainObject(raw)) f.fail('options', 'is not a mapping', 'write it like { room: lobby }: the adapter receives it as ClientOptions.options');
-  return raw;
+  return f.mapping('options', 'write it like { room: lobby }: the adapter receives it as ClientOptions.options');
 }
 
 /** The guarantee a scenario is held to when it writes none: a plug-in's own, or the built-in's. */

@@ -189,6 +189,7 @@ describe('plug-in adapter: refused before the run', () => {
     assert.equal(s.guarantee, 'at-least-once', 'the plug-in\'s default guarantee');
     assert.equal(s.cluster.adapterModule, join(dir, 'ok.js'));
     assert.deepEqual(s.cluster.adapterOptions, { room: 'a' });
+    assert.match(refusal({ adapter: path, options: 'lobby' }), /cluster\.options: "lobby" is not a mapping \(hint: write it like \{ room: lobby \}/);
   });
 
   test('the example scenario finds its adapter next to it, whatever the working folder', () => {

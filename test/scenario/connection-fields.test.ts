@@ -21,6 +21,7 @@ describe('cluster.hosts', () => {
     refuses(ext({ hosts: { 'other.test': '127.0.0.1' } }), 'cluster.hosts["other.test"]: is not the host of any of cluster.urls', /the URLs name chat\.test/);
     refuses(ext({ hosts: { 'chat.test': '127.0.0.1/x' } }), 'cluster.hosts["chat.test"]: "127.0.0.1/x" is not an address', /IP address or host name/);
     refuses(scenarioWith({ cluster: { hosts: { a: 'b' } } }), 'cluster.hosts: is only used with runtime external (runtime is local)', /start their own nodes/);
+    refuses(ext({ hosts: ['chat.test=127.0.0.1'] }), 'cluster.hosts: ["chat.test=127.0.0.1"] is not a mapping', 'write it like { chat.example.com: 127.0.0.1 }');
   });
 });
 
@@ -65,6 +66,9 @@ describe('cluster.auth', () => {
     refuses(ext({ auth: { headers: { 'Sec-WebSocket-Protocol': 'x' } } }), 'cluster.auth.headers["Sec-WebSocket-Protocol"]: is written by the WebSocket handshake itself', 'write the values in auth.subprotocols');
     refuses(ext({ auth: { headers: { A: 'x\r\nB: y' } } }), 'cluster.auth.headers.A: must be one line');
     refuses(ext({ auth: { subprotocols: ['a b'] } }), 'cluster.auth.subprotocols[0]: "a b" is not a subprotocol name', /no spaces/);
+    refuses(ext({ auth: { headers: 'Authorization: x' } }), 'cluster.auth.headers: "Authorization: x" is not a mapping', 'write it like { Authorization: "Bearer {{jwt}}" }');
+    refuses(ext({ auth: { query: ['t'] } }), 'cluster.auth.query: ["t"] is not a mapping', 'write it like { token: "{{jwt}}" }');
+    refuses(ext({ auth: { jwt: { ...jwt, claims: 'sub' } } }), 'cluster.auth.jwt.claims: "sub" is not a mapping', 'write it like { sub: "{{clientId}}" }');
   });
   test('refuses what the adapter cannot send', () => {
     refuses(scenarioWith({ cluster: { system: 'nats', auth: { headers: { A: 'b' } } } }), 'cluster.auth.headers: adapter nats cannot send headers', 'adapter nats takes no credentials yet');
