@@ -9,7 +9,7 @@ import { readFaultList, type FaultList, type FaultListContext } from './fault-li
 import { readFault } from './faults';
 import { FieldError, Fields, isPlainObject, pathText, type Path } from './fields';
 import { LIMITS, MAX_NODES } from './limits';
-import { readChannelDistribution, readChurn, readGroups, readRooms, readStages } from './workload';
+import { readChannelDistribution, readChurn, readGroups, readPublishRate, readRooms, readStages } from './workload';
 import { shown } from './problem';
 import { MISBEHAVIOUR_MODES } from '../../reference-broker/misbehaviour';
 import type { ClientsSpec, ClusterSpec, RuntimeKind, Scenario, ThresholdSpec } from '../contracts/scenario';
@@ -210,9 +210,7 @@ function readClients(f: Fields | undefined, top: Fields, durationMs: number): Cl
     min: 1, max: Math.min(channels, LIMITS.subscriptionsPerClient), hint: `a client subscribes to distinct channels (channels: ${channels}), at most ${LIMITS.subscriptionsPerClient}`,
   }) ?? 1;
   let publishers = rawGroups ? 0 : f.integer('publishers', { min: 0, max: count, hint: `publishers are some of the ${count} clients` }) ?? Math.min(count, channels);
-  const publishRate = f.ratePerSecond('publishRate') ?? 1;
-  if (publishRate <= 0) f.fail('publishRate', `${shown(f.raw('publishRate'))} publishes nothing`, 'write "publishers: 0" for clients that only subscribe');
-  if (publishRate > LIMITS.publishRate) f.fail('publishRate', `${shown(f.raw('publishRate'))} is more than ${LIMITS.publishRate}/s per publisher`, 'use more publishers at a lower rate');
+  const publishRate = readPublishRate(f, 'write "publishers: 0" for clients that only subscribe') ?? 1;
   const payloadBytes = f.integer('payloadBytes', { min: 0, max: MAX_PAYLOAD_BYTES }) ?? 128;
 
   const r = f.object('reconnect', ['initial', 'max', 'multiplier', 'jitter']);

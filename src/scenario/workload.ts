@@ -58,9 +58,7 @@ export function readGroups(list: unknown[], path: Path, defaults: GroupDefaults)
       min: 1, max: Math.min(defaults.channels, LIMITS.subscriptionsPerClient), hint: `a client subscribes to distinct channels (channels: ${defaults.channels})`,
     }) ?? defaults.subscriptionsPerClient;
     const publishers = g.integer('publishers', { min: 0, max: count, hint: `publishers are some of the group's ${count} clients` }) ?? 0;
-    const publishRate = g.ratePerSecond('publishRate') ?? defaults.publishRate;
-    if (publishRate <= 0) g.fail('publishRate', `${shown(g.raw('publishRate'))} publishes nothing`, 'write "publishers: 0" for a group that only subscribes');
-    if (publishRate > LIMITS.publishRate) g.fail('publishRate', `${shown(g.raw('publishRate'))} is more than ${LIMITS.publishRate}/s per publisher`);
+    const publishRate = readPublishRate(g, 'write "publishers: 0" for a group that only subscribes') ?? defaults.publishRate;
     return { name, count, subscriptionsPerClient, publishers, publishRate };
   });
 }
@@ -106,11 +104,21 @@ export function readStages(top: Fields, clients: ClientsSpec, durationMs: number
 
 /** stages[i].publishRate: per publisher, like clients.publishRate; 0 allowed (a ramp down to silence). */
 function readStageRate(st: Fields, clients: ClientsSpec): number | undefined {
-  const rate = st.ratePerSecond('publishRate');
+  const rate = readPublishRate(st, null);
+  if (rate !== undefined && clients.groups) st.fail('publishRate', 'cannot be combined with clients.groups (each group has its own rate)', 'leave publishRate out of stages, or the groups out');
+  return rate;
+}
+
+/**
+ * The publishRate of clients, a group or a stage: messages per second per publisher, at most
+ * LIMITS.publishRate. 0 is refused with `zeroHint`, or allowed when it is null (a stage's ramp
+ * down to silence). A negative rate never gets here: the rate parser refuses it.
+ */
+export function readPublishRate(f: Fields, zeroHint: string | null): number | undefined {
+  const rate = f.ratePerSecond('publishRate');
   if (rate === undefined) return undefined;
-  if (clients.groups) st.fail('publishRate', 'cannot be combined with clients.groups (each group has its own rate)', 'leave publishRate out of stages, or the groups out');
-  if (rate < 0) st.fail('publishRate', `${shown(st.raw('publishRate'))} is negative`);
-  if (rate > LIMITS.publishRate) st.fail('publishRate', `${shown(st.raw('publishRate'))} is more than ${LIMITS.publishRate}/s per publisher`, 'use more publishers at a lower rate');
+  if (rate === 0 && zeroHint !== null) f.fail('publishRate', `${shown(f.raw('publishRate'))} publishes nothing`, zeroHint);
+  if (rate > LIMITS.publishRate) f.fail('publishRate', `${shown(f.raw('publishRate'))} is more than ${LIMITS.publishRate}/s per publisher`, 'use more publishers at a lower rate');
   return rate;
 }
 

@@ -98,6 +98,8 @@ describe('client groups', () => {
     assert.match(refused({ groups: [{ count: 3, publishers: 4 }] }), /clients\.groups\[0\]\.publishers: 4 is not between 0 and 3$/);
     assert.match(refused({ groups: [{ publishers: 1 }] }), /clients\.groups\[0\]\.count: is required$/);
     assert.match(refused({ groups: [] }), /clients\.groups: is empty$/);
+    assert.match(refused({ groups: [{ count: 3, publishers: 1, publishRate: '0/s' }] }), /clients\.groups\[0\]\.publishRate: "0\/s" publishes nothing$/);
+    assert.match(refused({ groups: [{ count: 3, publishers: 1, publishRate: '20000/s' }] }), /clients\.groups\[0\]\.publishRate: "20000\/s" is more than 10000\/s per publisher$/);
   });
 });
 
