@@ -5,7 +5,7 @@
 // is a publisher) publishes open-loop with retries under the same key. The publish schedule is
 // fixed on the run clock by the plan alone (join time + seeded phase, see schedulePublishing),
 // so the same plan schedules the same messages however it is split over processes.
-import type { Adapter, AdapterClient, AdapterEvents, ConnectionSettings, ResumeMode } from '../adapters/types';
+import type { Adapter, AdapterClient, AdapterEvents, ConnectionSettings } from '../adapters/types';
 import type { EnvelopeView } from '../protocol/envelope';
 import type { Stream } from '../verify/ledger';
 import { backoffDelay } from '../util/backoff';
