@@ -8,7 +8,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { ClientPlan } from '../../src/load/assignment';
 import { planClients, publishPhase } from '../../src/load/assignment';
 import { DEFAULT_RECONNECT } from '../../src/util/backoff';
-import { LoadDriver } from '../../src/load/driver';
+import { LoadDriver, type DriverOptions } from '../../src/load/driver';
 import type { ClientsSpec } from '../../src/contracts/scenario';
 import { IntegrityLedger } from '../../src/verify/ledger';
 import { LatencyRecorder } from '../../src/verify/latency';
@@ -17,35 +17,61 @@ import { splitPlans } from '../../src/load/workers/plan';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const SUBD_DELAY_MS = 400;
 
-test('messages are scheduled on the run clock, held until the own subscription is confirmed, and end with the publishing period', async () => {
-  // The server confirms subscriptions only SUBD_DELAY_MS after the sub, and acks every pub.
+interface PubFrame { ts: number; n: number }
+
+/**
+ * A fake v1 broker for one client: acks every pub (after `onPub` saw it); confirms each sub
+ * after `subdDelayMs` (null: never), calling `onSubd` as it does.
+ */
+async function fakeBroker(opts: { subdDelayMs: number | null; onPub: (d: PubFrame) => void; onConnection?: () => void; onSubd?: () => void }):
+  Promise<{ url: string; close(): Promise<void> }> {
   const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise((r) => server.once('listening', r));
-  let subdSentAt = Infinity;
-  const pubs: Array<{ at: number; ts: number; n: number }> = [];
   let serial = 0;
   server.on('connection', (ws: WebSocket) => {
+    opts.onConnection?.();
     ws.on('message', (raw) => {
-      const f = JSON.parse(String(raw)) as { t: string; ch: string; id: string; d: { ts: number; n: number } };
-      if (f.t === 'sub') {
-        setTimeout(() => { subdSentAt = performance.now(); ws.send(JSON.stringify({ t: 'subd', ch: f.ch, at: 0 })); }, SUBD_DELAY_MS);
+      const f = JSON.parse(String(raw)) as { t: string; ch: string; id: string; d: PubFrame };
+      if (f.t === 'sub' && opts.subdDelayMs !== null) {
+        setTimeout(() => { opts.onSubd?.(); ws.send(JSON.stringify({ t: 'subd', ch: f.ch, at: 0 })); }, opts.subdDelayMs);
       } else if (f.t === 'pub') {
-        pubs.push({ at: performance.now(), ts: f.d.ts, n: f.d.n });
+        opts.onPub(f.d);
         ws.send(JSON.stringify({ t: 'ack', id: f.id, s: ++serial }));
       }
     });
   });
   const { port } = server.address() as { port: number };
+  return {
+    url: `ws://127.0.0.1:${port}`,
+    close: async () => {
+      for (const c of server.clients) c.terminate();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
+
+/** One publisher c0 on channel ch at 10 messages/s (a 100 ms interval), joining at `startOffsetMs` with `publishPhase`. */
+function onePublisher(url: string, plan: Pick<ClientPlan, 'startOffsetMs' | 'publishPhase'>, opts: Pick<DriverOptions, 'publishForMs' | 'ackTimeoutMs'>): LoadDriver {
   const spec: ClientsSpec = {
     count: 1, rampUpMs: 0, channels: 1, subscriptionsPerClient: 1, publishers: 1, publishRate: 10, payloadBytes: 64,
     reconnect: DEFAULT_RECONNECT, heartbeat: { intervalMs: 5000, timeoutMs: 10_000 },
   };
-  // joins at 200 ms, phase 0.5 of a 100 ms interval: messages at 250, 350, … 750 ms (publishing ends at 800)
-  const plans: ClientPlan[] = [{ id: 'c0', node: 0, channels: ['ch'], publishChannel: 'ch', startOffsetMs: 200, publishPhase: 0.5 }];
-  const driver = new LoadDriver({
-    spec, plans, nodeUrls: [`ws://127.0.0.1:${port}`], ledger: new IntegrityLedger({ publishers: ['c0'] }),
-    latency: new LatencyRecorder(performance.now()), seed: 1, publishForMs: 800,
+  return new LoadDriver({
+    spec, plans: [{ id: 'c0', node: 0, channels: ['ch'], publishChannel: 'ch', ...plan }], nodeUrls: [url],
+    ledger: new IntegrityLedger({ publishers: ['c0'] }), latency: new LatencyRecorder(performance.now()), seed: 1, ...opts,
   });
+}
+
+test('messages are scheduled on the run clock, held until the own subscription is confirmed, and end with the publishing period', async () => {
+  // The server confirms subscriptions only SUBD_DELAY_MS after the sub, and acks every pub.
+  let subdSentAt = Infinity;
+  const pubs: Array<{ at: number; ts: number; n: number }> = [];
+  const broker = await fakeBroker({
+    subdDelayMs: SUBD_DELAY_MS, onSubd: () => { subdSentAt = performance.now(); },
+    onPub: (d) => pubs.push({ at: performance.now(), ts: d.ts, n: d.n }),
+  });
+  // joins at 200 ms, phase 0.5 of a 100 ms interval: messages at 250, 350, … 750 ms (publishing ends at 800)
+  const driver = onePublisher(broker.url, { startOffsetMs: 200, publishPhase: 0.5 }, { publishForMs: 800 });
   const t0 = performance.now();
   try {
     driver.start(t0);
@@ -62,70 +88,34 @@ test('messages are scheduled on the run clock, held until the own subscription i
     assert.equal(driver.stats.acked, 6);
   } finally {
     driver.stop();
-    for (const c of server.clients) c.terminate();
-    await new Promise((r) => server.close(r));
+    await broker.close();
   }
 });
 
 test('an early stop (interrupt) ends the schedule there', async () => {
-  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-  await new Promise((r) => server.once('listening', r));
   const ts: number[] = [];
-  let serial = 0;
-  server.on('connection', (ws: WebSocket) => {
-    ws.on('message', (raw) => {
-      const f = JSON.parse(String(raw)) as { t: string; ch: string; id: string; d: { ts: number } };
-      if (f.t === 'sub') ws.send(JSON.stringify({ t: 'subd', ch: f.ch, at: 0 }));
-      else if (f.t === 'pub') { ts.push(f.d.ts); ws.send(JSON.stringify({ t: 'ack', id: f.id, s: ++serial })); }
-    });
-  });
-  const { port } = server.address() as { port: number };
-  const spec: ClientsSpec = {
-    count: 1, rampUpMs: 0, channels: 1, subscriptionsPerClient: 1, publishers: 1, publishRate: 10, payloadBytes: 64,
-    reconnect: DEFAULT_RECONNECT, heartbeat: { intervalMs: 5000, timeoutMs: 10_000 },
-  };
-  const plans: ClientPlan[] = [{ id: 'c0', node: 0, channels: ['ch'], publishChannel: 'ch', startOffsetMs: 0, publishPhase: 0 }];
-  const driver = new LoadDriver({
-    spec, plans, nodeUrls: [`ws://127.0.0.1:${port}`], ledger: new IntegrityLedger({ publishers: ['c0'] }),
-    latency: new LatencyRecorder(performance.now()), seed: 1, publishForMs: 10_000,
-  });
-  const t0 = performance.now();
+  const broker = await fakeBroker({ subdDelayMs: 0, onPub: (d) => ts.push(d.ts) });
+  const driver = onePublisher(broker.url, { startOffsetMs: 0, publishPhase: 0 }, { publishForMs: 10_000 });
   try {
-    driver.start(t0);
+    driver.start(performance.now());
     await sleep(50);
     driver.stopPublishing(450); // messages at 0, 100, 200, 300, 400
     await sleep(900);
     assert.equal(ts.length, 5, `${ts.length} messages`);
   } finally {
     driver.stop();
-    for (const c of server.clients) c.terminate();
-    await new Promise((r) => server.close(r));
+    await broker.close();
   }
 });
 
 test('a target that never confirms the own subscription does not stop the publisher: it sends after an ack timeout', async () => {
-  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-  await new Promise((r) => server.once('listening', r));
   let openedAt = Infinity;
   const pubAt: number[] = [];
-  let serial = 0;
-  server.on('connection', (ws: WebSocket) => {
-    openedAt = Math.min(openedAt, performance.now());
-    ws.on('message', (raw) => {
-      const f = JSON.parse(String(raw)) as { t: string; id: string };
-      if (f.t === 'pub') { pubAt.push(performance.now()); ws.send(JSON.stringify({ t: 'ack', id: f.id, s: ++serial })); }
-    });
+  const broker = await fakeBroker({
+    subdDelayMs: null, onConnection: () => { openedAt = Math.min(openedAt, performance.now()); },
+    onPub: () => pubAt.push(performance.now()),
   });
-  const { port } = server.address() as { port: number };
-  const spec: ClientsSpec = {
-    count: 1, rampUpMs: 0, channels: 1, subscriptionsPerClient: 1, publishers: 1, publishRate: 10, payloadBytes: 64,
-    reconnect: DEFAULT_RECONNECT, heartbeat: { intervalMs: 5000, timeoutMs: 10_000 },
-  };
-  const plans: ClientPlan[] = [{ id: 'c0', node: 0, channels: ['ch'], publishChannel: 'ch', startOffsetMs: 0, publishPhase: 0 }];
-  const driver = new LoadDriver({
-    spec, plans, nodeUrls: [`ws://127.0.0.1:${port}`], ledger: new IntegrityLedger({ publishers: ['c0'] }),
-    latency: new LatencyRecorder(performance.now()), seed: 1, publishForMs: 300, ackTimeoutMs: 600,
-  });
+  const driver = onePublisher(broker.url, { startOffsetMs: 0, publishPhase: 0 }, { publishForMs: 300, ackTimeoutMs: 600 });
   try {
     driver.start(performance.now());
     await sleep(1500);
@@ -133,8 +123,7 @@ test('a target that never confirms the own subscription does not stop the publis
     assert.ok(pubAt[0] - openedAt >= 550, `first pub ${Math.round(pubAt[0] - openedAt)} ms after the connection: held for the ack timeout`);
   } finally {
     driver.stop();
-    for (const c of server.clients) c.terminate();
-    await new Promise((r) => server.close(r));
+    await broker.close();
   }
 });
 
