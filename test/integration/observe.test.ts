@@ -14,7 +14,7 @@ import { CLI, ROOT, small, tmpOut } from './support';
 import { parseScenario } from '../../src/scenario/parse';
 import { runScenario } from '../../src/run';
 import { startMetricsServer } from '../../src/observe/metrics-server';
-import { alive } from '../support/processes';
+import { stopChild } from '../support/processes';
 
 const hasPrometheus = spawnSync('sh', ['-c', 'command -v prometheus'], { encoding: 'utf8' }).status === 0;
 
@@ -31,15 +31,6 @@ function freePort(): Promise<number> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.pid === undefined || !alive(child.pid) || child.exitCode !== null) return;
-  const gone = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const t = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await gone;
-  clearTimeout(t);
-}
-
 async function startPrometheus(dir: string, target: string): Promise<{ child: ChildProcess; api: string }> {
   const port = await freePort();
   const config = join(dir, 'prometheus.yml');
@@ -54,7 +45,7 @@ async function startPrometheus(dir: string, target: string): Promise<{ child: Ch
     try { if ((await fetch(`${api}/-/ready`)).ok) return { child, api }; } catch { /* not yet */ }
     await sleep(250);
   }
-  await stop(child);
+  await stopChild(child);
   throw new Error(`prometheus not ready within 30 s: ${log}`);
 }
 
@@ -119,7 +110,7 @@ test(`--events and --metrics on a real run${hasPrometheus ? '' : ' (Prometheus p
       assert.ok(Number.isFinite(p99) && p99 > 0 && p99 <= 5, `histogram_quantile p99 = ${JSON.stringify(body.data.result)}`);
     }
   } finally {
-    if (prometheus) await stop(prometheus.child);
+    if (prometheus) await stopChild(prometheus.child);
   }
 });
 

@@ -5,7 +5,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, ROOT, cli } from './support';
-import { alive } from '../support/processes';
 import type { ResultsV1 } from '../../src/contracts/results';
 
 export interface Broker {
@@ -35,15 +34,6 @@ export async function startBroker(nodes: number, extra: string[] = [], withFault
   const proxied = [...out.matchAll(/^ {2}clients:node-\d+ {2}(\S+)$/gm)].map((m) => m[1]);
   assert.ok(apiUrl && proxied.length === nodes, out);
   return { child, urls, proxy: { apiUrl, urls: proxied } };
-}
-
-export async function stopBroker(child: ChildProcess): Promise<void> {
-  if (child.pid === undefined || !alive(child.pid) || child.exitCode !== null) return;
-  const gone = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const t = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await gone;
-  clearTimeout(t);
 }
 
 export const resultsIn = (dir: string): ResultsV1 => JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as ResultsV1;

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, tmpOut } from './support';
-import { onlyDir, resultsIn, runShards, startBroker, stopBroker } from './shard-support';
+import { onlyDir, resultsIn, runShards, startBroker } from './shard-support';
+import { stopChild } from '../support/processes';
 
 function scenarioFile(dir: string, urls: string[], faultProxy: string, name = 'scenario.yaml'): string {
   const file = join(dir, name);
@@ -68,7 +69,7 @@ test('a down on clients:node-1 driven by shard 0 through the shared fault proxy 
     assert.match(r.stderr, /cluster\.faultProxy http:\/\/\S+ has no proxy "clients:node-4" for cluster\.urls\[3\]/);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   } finally {
-    await stopBroker(broker.child);
+    await stopChild(broker.child);
   }
 });
 

@@ -12,7 +12,8 @@ import { cli, tmpOut } from './support';
 import type { ResultsV1 } from '../../src/contracts/results';
 import { LatencyRecorder } from '../../src/verify/latency';
 import { schemaErrors } from '../support/schema-check';
-import { onlyDir, resultsIn, runShards, startBroker, stopBroker } from './shard-support';
+import { onlyDir, resultsIn, runShards, startBroker } from './shard-support';
+import { stopChild } from '../support/processes';
 
 function scenarioFile(dir: string, urls: string[]): string {
   const file = join(dir, 'scenario.yaml');
@@ -99,7 +100,7 @@ test('the same plan unsplit and as 3 shard processes: merged integrity and histo
     await refused(['run', file, '--shard', '3/2'], /--shard 3\/2: shard index 3 is not below the number of shards 2/);
     await refused(['run', file, '--shard', '1/3'], /common start/);
   } finally {
-    await stopBroker(child);
+    await stopChild(child);
   }
 });
 
@@ -119,6 +120,6 @@ test('a message dropped on purpose is found by the merge, its publisher and subs
     const crossing = merged.examples.filter((e) => e.kind === 'lost' && e.publisher && e.clients.some((c) => shardOf(c) !== shardOf(e.publisher!)));
     assert.ok(crossing.length > 0, JSON.stringify(merged.examples.slice(0, 3)));
   } finally {
-    await stopBroker(child);
+    await stopChild(child);
   }
 });

@@ -1,5 +1,6 @@
 // What is running, read from /proc (Linux): the tests' proof that nothing a run started
 // survives it. A zombie waiting for a reaper counts as gone.
+import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 function statOf(pid: string | number): { state: string; ppid: number } | null {
@@ -26,6 +27,16 @@ const pids = (): string[] => readdirSync('/proc').filter((d) => /^\d+$/.test(d))
 export function alive(pid: number): boolean {
   const s = statOf(pid);
   return s !== null && s.state !== 'Z';
+}
+
+/** Stops a child a test started: SIGTERM, SIGKILL after 5 s; waits for its exit. */
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.pid === undefined || !alive(child.pid) || child.exitCode !== null) return;
+  const gone = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await gone;
+  clearTimeout(t);
 }
 
 /** Live processes whose parent is `ppid` (and whose command line mentions `text`, if given). */
