@@ -2,7 +2,7 @@
 // (optionally with a shared fault proxy in front of it), N shard processes, their folders.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, ROOT, cli } from './support';
 import type { ResultsV1 } from '../../src/contracts/results';
@@ -34,6 +34,16 @@ export async function startBroker(nodes: number, extra: string[] = [], withFault
   const proxied = [...out.matchAll(/^ {2}clients:node-\d+ {2}(\S+)$/gm)].map((m) => m[1]);
   assert.ok(apiUrl && proxied.length === nodes, out);
   return { child, urls, proxy: { apiUrl, urls: proxied } };
+}
+
+/**
+ * Writes a scenario on runtime external against `urls` (through the shared fault proxy whose
+ * API is `faultProxy`, if given) to `file`: its name, the cluster line, then `body`'s lines.
+ */
+export function externalScenario(file: string, name: string, urls: string[], body: string[], faultProxy?: string): string {
+  const cluster = `cluster: { runtime: external, urls: [${urls.join(', ')}]${faultProxy === undefined ? '' : `, faultProxy: ${faultProxy}`} }`;
+  writeFileSync(file, [`name: ${name}`, cluster, ...body, ''].join('\n'));
+  return file;
 }
 
 export const resultsIn = (dir: string): ResultsV1 => JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as ResultsV1;

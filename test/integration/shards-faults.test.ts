@@ -7,14 +7,11 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, tmpOut } from './support';
-import { onlyDir, resultsIn, runShards, startBroker } from './shard-support';
+import { externalScenario, onlyDir, resultsIn, runShards, startBroker } from './shard-support';
 import { stopChild } from '../support/processes';
 
 function scenarioFile(dir: string, urls: string[], faultProxy: string, name = 'scenario.yaml'): string {
-  const file = join(dir, name);
-  writeFileSync(file, [
-    'name: shard-faults',
-    `cluster: { runtime: external, urls: [${urls.join(', ')}], faultProxy: ${faultProxy} }`,
+  return externalScenario(join(dir, name), 'shard-faults', urls, [
     'clients:',
     '  count: 48',
     '  rampUp: 1s',
@@ -27,9 +24,8 @@ function scenarioFile(dir: string, urls: string[], faultProxy: string, name = 's
     '  heartbeat: { interval: 1s, timeout: 3s }',
     'faults:',
     '  - { at: 3s, for: 1500ms, target: clients:node-1, action: down }',
-    'duration: 7s', 'drain: 8s', 'recovery: 2s', 'seed: 5', '',
-  ].join('\n'));
-  return file;
+    'duration: 7s', 'drain: 8s', 'recovery: 2s', 'seed: 5',
+  ], faultProxy);
 }
 
 test('a down on clients:node-1 driven by shard 0 through the shared fault proxy drops shard 1\'s node-1 clients too; the merge is exact', async () => {

@@ -12,14 +12,11 @@ import { cli, tmpOut } from './support';
 import type { ResultsV1 } from '../../src/contracts/results';
 import { LatencyRecorder } from '../../src/verify/latency';
 import { schemaErrors } from '../support/schema-check';
-import { onlyDir, resultsIn, runShards, startBroker } from './shard-support';
+import { externalScenario, onlyDir, resultsIn, runShards, startBroker } from './shard-support';
 import { stopChild } from '../support/processes';
 
 function scenarioFile(dir: string, urls: string[]): string {
-  const file = join(dir, 'scenario.yaml');
-  writeFileSync(file, [
-    'name: shard-it',
-    `cluster: { runtime: external, urls: [${urls.join(', ')}] }`,
+  return externalScenario(join(dir, 'scenario.yaml'), 'shard-it', urls, [
     'clients:',
     '  channels: 9',
     '  publishRate: 4/s',
@@ -32,9 +29,8 @@ function scenarioFile(dir: string, urls: string[]): string {
     '  - { duration: 1s, clients: 51 }',
     '  - { duration: 500ms, clients: 60 }',
     '  - { duration: 2500ms, clients: 60 }',
-    'duration: 5s', 'drain: 4s', 'recovery: 1s', 'seed: 7', '',
-  ].join('\n'));
-  return file;
+    'duration: 5s', 'drain: 4s', 'recovery: 1s', 'seed: 7',
+  ]);
 }
 
 test('the same plan unsplit and as 3 shard processes: merged integrity and histograms agree; bad shard sets are refused', async () => {
