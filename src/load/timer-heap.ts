@@ -71,11 +71,13 @@ export class Scheduler {
     }
   };
 
-  /** Sets the one timer for the earliest entry (nothing when the heap is empty). */
+  /**
+   * Sets the one timer for the earliest entry (nothing when the heap is empty). Callers arm only
+   * when that entry is earlier than the timer (at()) or no timer is set (start(), after firing).
+   */
   private arm(): void {
     const top = this.heap.peek();
     if (top === undefined) return this.disarm();
-    if (this.timer !== null && top.at >= this.armedAt) return;
     this.disarm();
     this.armedAt = top.at;
     this.timer = setTimeout(this.fire, Math.max(MIN_DELAY_MS, Math.ceil(top.at - this.now())));
