@@ -29,6 +29,11 @@ const DEFAULT_PORTS: Record<string, number> = { 'ws:': 80, 'wss:': 443, 'http:':
  * Where a URL's connections go: its own host and port, or what cluster.hosts maps the host
  * name to ("10.0.0.5" keeps the URL's port, "10.0.0.5:9443" replaces it).
  */
+/** "host:port" as a proxy upstream, an IPv6 host in brackets. */
+export function hostPort(a: { host: string; port: number }): string {
+  return `${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`;
+}
+
 export function upstreamOf(url: URL, hosts: Readonly<Record<string, string>> = {}): { host: string; port: number } {
   const port = Number(url.port || DEFAULT_PORTS[url.protocol] || 80);
   const mapped = Object.prototype.hasOwnProperty.call(hosts, url.hostname) ? hosts[url.hostname] : undefined;
@@ -39,6 +44,11 @@ export function upstreamOf(url: URL, hosts: Readonly<Record<string, string>> = {
 
 const unsupported = (what: string) => async () => {
   throw usageError(`${what} is not possible on the external runtime`, 'use network faults (toxics, down) against external targets');
+};
+
+/** Process faults need processes of ours: refused on a system the user runs. */
+const NO_PROCESS_FAULTS = {
+  kill: unsupported('kill'), pause: unsupported('pause'), resume: unsupported('resume'), restart: unsupported('restart'),
 };
 
 export const startExternalCluster: StartCluster = async (spec, opts) => {
@@ -59,7 +69,7 @@ export const startExternalCluster: StartCluster = async (spec, opts) => {
     const clients: Record<string, string> = {};
     for (const t of targets) {
       const name = clientProxyName(t.id);
-      const port = await proxy.createProxy(name, `${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}`);
+      const port = await proxy.createProxy(name, hostPort(t));
       clients[t.id] = name;
       // Through a TCP proxy the client connects to the proxy; path and query are kept, and the
       // origin keeps the name the user wrote for TLS (SNI, certificate check) and the Host header.
@@ -70,10 +80,7 @@ export const startExternalCluster: StartCluster = async (spec, opts) => {
       runtime: 'external',
       nodes,
       proxies: { apiUrl: server.apiUrl, clients, links: {} },
-      kill: unsupported('kill'),
-      pause: unsupported('pause'),
-      resume: unsupported('resume'),
-      restart: unsupported('restart'),
+      ...NO_PROCESS_FAULTS,
       stop: () => server.stop(),
     };
     return cluster;
@@ -118,10 +125,7 @@ async function behindSharedProxy(spec: ClusterSpec, apiUrl: string, targets: Tar
     runtime: 'external',
     nodes,
     proxies: { apiUrl, clients, links: {} },
-    kill: unsupported('kill'),
-    pause: unsupported('pause'),
-    resume: unsupported('resume'),
-    restart: unsupported('restart'),
+    ...NO_PROCESS_FAULTS,
     stop: async () => {}, // nothing of ours to stop: the proxy belongs to whoever started it
   };
 }

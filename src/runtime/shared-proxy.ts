@@ -4,6 +4,7 @@
 // faults through the API, and every shard's clients feel them.
 import { clientProxyName } from './proxy-names';
 import { startProxyServer } from './embedded-proxy';
+import { hostPort, upstreamOf } from './external';
 
 export interface SharedFaultProxy {
   apiUrl: string;
@@ -20,7 +21,8 @@ export async function startSharedFaultProxy(nodeUrls: string[], opts: { logDir: 
     for (const [i, raw] of nodeUrls.entries()) {
       const url = new URL(raw);
       const name = clientProxyName(`node-${i + 1}`);
-      const port = await server.createProxy(name, `${url.hostname}:${url.port}`);
+      // a URL without a port means its scheme's default port
+      const port = await server.createProxy(name, hostPort(upstreamOf(url)));
       const shownHost = opts.host && opts.host !== '0.0.0.0' ? opts.host : '127.0.0.1';
       proxies.push({ name, url: `${url.protocol}//${shownHost}:${port}${url.pathname === '/' ? '' : url.pathname}` });
     }
