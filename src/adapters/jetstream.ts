@@ -52,8 +52,6 @@ interface ChannelState {
   known: boolean;
   /** the stream sequence the durable was created after: its floor while nothing is acked (the server then reports 0) */
   start: number;
-  /** the subscription was confirmed on some connection before */
-  everConfirmed: boolean;
   /** the next stream sequence expected; deliveries below it are redeliveries */
   expect: number;
   /** after a re-sync: take the next delivery whatever its sequence (the stream may lack one) */
@@ -61,7 +59,7 @@ interface ChannelState {
   /** the consumer being read; bumped to ignore an old one's late deliveries */
   token: number;
   messages: ConsumerMessages | null;
-  /** connection generation on which the subscription was confirmed */
+  /** connection generation on which the subscription was last confirmed; 0: never (generations start at 1) */
   confirmedGen: number;
   /** an open or re-sync in progress */
   busy: boolean;
@@ -171,7 +169,7 @@ class JetStreamAdapterClient implements AdapterClient {
   subscribe(channel: string): void {
     let st = this.channels.get(channel);
     if (!st) {
-      st = { known: false, start: 0, everConfirmed: false, expect: 1, acceptAny: false, token: 0, messages: null, confirmedGen: 0, busy: false };
+      st = { known: false, start: 0, expect: 1, acceptAny: false, token: 0, messages: null, confirmedGen: 0, busy: false };
       this.channels.set(channel, st);
     }
     this.open(channel, st, this.generation);
@@ -190,10 +188,9 @@ class JetStreamAdapterClient implements AdapterClient {
       if (gen !== this.generation || token !== st.token) return;
       st.busy = false;
       if (st.confirmedGen !== gen) {
-        st.confirmedGen = gen;
         // at: the sequence the consumer delivers after. resumed: only after an earlier confirmation.
-        const resumed = st.everConfirmed ? kept : undefined;
-        st.everConfirmed = true;
+        const resumed = st.confirmedGen !== 0 ? kept : undefined;
+        st.confirmedGen = gen;
         this.events.subscribed(channel, info.delivered.stream_seq, resumed);
       }
     }).catch(() => {
