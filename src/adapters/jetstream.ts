@@ -175,18 +175,26 @@ class JetStreamAdapterClient implements AdapterClient {
     this.open(channel, st, this.generation);
   }
 
-  /** Finds (or makes) the channel's durable consumer and reads it; retried while the connection lives. */
-  private open(channel: string, st: ChannelState, gen: number): void {
+  /**
+   * Finds (or makes) the channel's durable consumer and reads it; retried while the connection
+   * lives. With `from`, a re-sync: the same durable recreated to start at that sequence, and
+   * the next delivery taken whatever its sequence (the stream may lack one).
+   */
+  private open(channel: string, st: ChannelState, gen: number, from?: number): void {
     if (gen !== this.generation || !this.jsm || st.busy) return;
     st.busy = true;
     const token = ++st.token;
     st.messages?.stop();
     st.messages = null;
-    this.findConsumer(channel, st).then(async ({ info, kept }) => {
+    if (from !== undefined) st.acceptAny = true;
+    const found = from === undefined ? this.findConsumer(channel, st)
+      : this.recreate(st, streamNameOf(channel), durableNameOf(this.opts.clientId, channel), channel, from).then((info) => ({ info, kept: true }));
+    found.then(async ({ info, kept }) => {
       if (gen !== this.generation || token !== st.token) return;
       await this.read(channel, st, info, token);
       if (gen !== this.generation || token !== st.token) return;
       st.busy = false;
+      // (a re-sync comes from a delivery, so after this connection's confirmation: nothing to say)
       if (st.confirmedGen !== gen) {
         // at: the sequence the consumer delivers after. resumed: only after an earlier confirmation.
         const resumed = st.confirmedGen !== 0 ? kept : undefined;
@@ -271,33 +279,14 @@ class JetStreamAdapterClient implements AdapterClient {
     if (token !== st.token) return;
     const seq = m.seq;
     if (seq > st.expect && !st.acceptAny) {
-      this.resync(channel, st);
+      // A gap: what lies between was sent somewhere else and is pending. Read again from the next expected sequence.
+      this.open(channel, st, this.generation, st.expect);
       return;
     }
     st.acceptAny = false;
     if (seq >= st.expect) st.expect = seq + 1;
     deliverKeyed(this.events, channel, text.decode(m.data), seq);
     m.ack();
-  }
-
-  /** A gap: what lies between was sent somewhere else and is pending. Read again from the next expected sequence. */
-  private resync(channel: string, st: ChannelState): void {
-    const gen = this.generation;
-    if (!this.jsm || st.busy) return;
-    st.busy = true;
-    const token = ++st.token;
-    st.messages?.stop();
-    st.messages = null;
-    st.acceptAny = true;
-    const stream = streamNameOf(channel);
-    this.recreate(st, stream, durableNameOf(this.opts.clientId, channel), channel, st.expect)
-      .then((info) => (gen === this.generation && token === st.token ? this.read(channel, st, info, token) : undefined))
-      .then(() => { if (gen === this.generation && token === st.token) st.busy = false; })
-      .catch(() => {
-        if (gen !== this.generation || token !== st.token) return;
-        st.busy = false;
-        this.later(() => this.open(channel, st, gen));
-      });
   }
 
   // --- publishing ------------------------------------------------------------------------
