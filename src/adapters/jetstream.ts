@@ -81,10 +81,10 @@ class JetStreamAdapterClient implements AdapterClient {
     const gen = ++this.generation;
     connectNats(this.url, this.opts).then(async (nc) => {
       // checkAPI off: no round trip here; a server without JetStream fails the first stream call
-      const jsm = gen === this.generation ? await nc.jetstreamManager({ timeout: this.apiTimeoutMs, checkAPI: false }).catch(() => null) : null;
+      const jsm = await nc.jetstreamManager({ timeout: this.apiTimeoutMs, checkAPI: false }).catch(() => null);
       if (gen !== this.generation || !jsm) {
         void nc.close().catch(() => {});
-        if (!jsm) this.lost(gen);
+        this.lost(gen); // nothing when this connect is no longer the current one
         return;
       }
       this.nc = nc;
