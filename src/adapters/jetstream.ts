@@ -41,8 +41,8 @@ const STREAM_NOT_FOUND = 10059;
 
 /** A stream or consumer name from any text: [A-Za-z0-9-] kept, anything else as _XX (injective). */
 const safeName = (s: string): string => s.replace(/[^A-Za-z0-9-]/g, (c) => `_${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
-export const streamNameOf = (channel: string): string => `chatbench_${safeName(channel)}`;
-export const durableNameOf = (clientId: string, channel: string): string => `${safeName(clientId)}__${safeName(channel)}`;
+const streamNameOf = (channel: string): string => `chatbench_${safeName(channel)}`;
+const durableNameOf = (clientId: string, channel: string): string => `${safeName(clientId)}__${safeName(channel)}`;
 
 const jsErrCode = (err: unknown): number | undefined => (err as { api_error?: { err_code?: number } })?.api_error?.err_code;
 
