@@ -41,8 +41,8 @@ const STREAM_NOT_FOUND = 10059;
 
 /** A stream or consumer name from any text: [A-Za-z0-9-] kept, anything else as _XX (injective). */
 const safeName = (s: string): string => s.replace(/[^A-Za-z0-9-]/g, (c) => `_${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
-export const streamNameOf = (channel: string): string => `chatbench_${safeName(channel)}`;
-export const durableNameOf = (clientId: string, channel: string): string => `${safeName(clientId)}__${safeName(channel)}`;
+const streamNameOf = (channel: string): string => `chatbench_${safeName(channel)}`;
+const durableNameOf = (clientId: string, channel: string): string => `${safeName(clientId)}__${safeName(channel)}`;
 
 const jsErrCode = (err: unknown): number | undefined => (err as { api_error?: { err_code?: number } })?.api_error?.err_code;
 
@@ -52,8 +52,6 @@ interface ChannelState {
   known: boolean;
   /** the stream sequence the durable was created after: its floor while nothing is acked (the server then reports 0) */
   start: number;
-  /** the subscription was confirmed on some connection before */
-  everConfirmed: boolean;
   /** the next stream sequence expected; deliveries below it are redeliveries */
   expect: number;
   /** after a re-sync: take the next delivery whatever its sequence (the stream may lack one) */
@@ -61,7 +59,7 @@ interface ChannelState {
   /** the consumer being read; bumped to ignore an old one's late deliveries */
   token: number;
   messages: ConsumerMessages | null;
-  /** connection generation on which the subscription was confirmed */
+  /** connection generation on which the subscription was last confirmed; 0: never (generations start at 1) */
   confirmedGen: number;
   /** an open or re-sync in progress */
   busy: boolean;
@@ -83,10 +81,10 @@ class JetStreamAdapterClient implements AdapterClient {
     const gen = ++this.generation;
     connectNats(this.url, this.opts).then(async (nc) => {
       // checkAPI off: no round trip here; a server without JetStream fails the first stream call
-      const jsm = gen === this.generation ? await nc.jetstreamManager({ timeout: this.apiTimeoutMs, checkAPI: false }).catch(() => null) : null;
+      const jsm = await nc.jetstreamManager({ timeout: this.apiTimeoutMs, checkAPI: false }).catch(() => null);
       if (gen !== this.generation || !jsm) {
         void nc.close().catch(() => {});
-        if (!jsm) this.lost(gen);
+        this.lost(gen); // nothing when this connect is no longer the current one
         return;
       }
       this.nc = nc;
@@ -171,29 +169,36 @@ class JetStreamAdapterClient implements AdapterClient {
   subscribe(channel: string): void {
     let st = this.channels.get(channel);
     if (!st) {
-      st = { known: false, start: 0, everConfirmed: false, expect: 1, acceptAny: false, token: 0, messages: null, confirmedGen: 0, busy: false };
+      st = { known: false, start: 0, expect: 1, acceptAny: false, token: 0, messages: null, confirmedGen: 0, busy: false };
       this.channels.set(channel, st);
     }
     this.open(channel, st, this.generation);
   }
 
-  /** Finds (or makes) the channel's durable consumer and reads it; retried while the connection lives. */
-  private open(channel: string, st: ChannelState, gen: number): void {
+  /**
+   * Finds (or makes) the channel's durable consumer and reads it; retried while the connection
+   * lives. With `from`, a re-sync: the same durable recreated to start at that sequence, and
+   * the next delivery taken whatever its sequence (the stream may lack one).
+   */
+  private open(channel: string, st: ChannelState, gen: number, from?: number): void {
     if (gen !== this.generation || !this.jsm || st.busy) return;
     st.busy = true;
     const token = ++st.token;
     st.messages?.stop();
     st.messages = null;
-    this.findConsumer(channel, st).then(async ({ info, kept }) => {
+    if (from !== undefined) st.acceptAny = true;
+    const found = from === undefined ? this.findConsumer(channel, st)
+      : this.recreate(st, streamNameOf(channel), durableNameOf(this.opts.clientId, channel), channel, from).then((info) => ({ info, kept: true }));
+    found.then(async ({ info, kept }) => {
       if (gen !== this.generation || token !== st.token) return;
       await this.read(channel, st, info, token);
       if (gen !== this.generation || token !== st.token) return;
       st.busy = false;
+      // (a re-sync comes from a delivery, so after this connection's confirmation: nothing to say)
       if (st.confirmedGen !== gen) {
-        st.confirmedGen = gen;
         // at: the sequence the consumer delivers after. resumed: only after an earlier confirmation.
-        const resumed = st.everConfirmed ? kept : undefined;
-        st.everConfirmed = true;
+        const resumed = st.confirmedGen !== 0 ? kept : undefined;
+        st.confirmedGen = gen;
         this.events.subscribed(channel, info.delivered.stream_seq, resumed);
       }
     }).catch(() => {
@@ -274,33 +279,14 @@ class JetStreamAdapterClient implements AdapterClient {
     if (token !== st.token) return;
     const seq = m.seq;
     if (seq > st.expect && !st.acceptAny) {
-      this.resync(channel, st);
+      // A gap: what lies between was sent somewhere else and is pending. Read again from the next expected sequence.
+      this.open(channel, st, this.generation, st.expect);
       return;
     }
     st.acceptAny = false;
     if (seq >= st.expect) st.expect = seq + 1;
     deliverKeyed(this.events, channel, text.decode(m.data), seq);
     m.ack();
-  }
-
-  /** A gap: what lies between was sent somewhere else and is pending. Read again from the next expected sequence. */
-  private resync(channel: string, st: ChannelState): void {
-    const gen = this.generation;
-    if (!this.jsm || st.busy) return;
-    st.busy = true;
-    const token = ++st.token;
-    st.messages?.stop();
-    st.messages = null;
-    st.acceptAny = true;
-    const stream = streamNameOf(channel);
-    this.recreate(st, stream, durableNameOf(this.opts.clientId, channel), channel, st.expect)
-      .then((info) => (gen === this.generation && token === st.token ? this.read(channel, st, info, token) : undefined))
-      .then(() => { if (gen === this.generation && token === st.token) st.busy = false; })
-      .catch(() => {
-        if (gen !== this.generation || token !== st.token) return;
-        st.busy = false;
-        this.later(() => this.open(channel, st, gen));
-      });
   }
 
   // --- publishing ------------------------------------------------------------------------

@@ -14,8 +14,7 @@ export function isAdapterPath(name: string): boolean {
 /** Why a module cannot serve as an adapter: one line, for "cluster.adapter: <written> <problem>". */
 export class PluginProblem extends Error {}
 
-const HINT = 'see docs/adapters.md';
-export const PLUGIN_HINT = HINT;
+export const PLUGIN_HINT = 'see docs/adapters.md';
 
 const loaded = new Map<string, Adapter>();
 
@@ -50,7 +49,7 @@ const looksLikeAdapter = (v: unknown): v is Record<string, unknown> =>
   isObject(v) && ('createClient' in v || 'capabilities' in v || 'urlSchemes' in v || 'defaultGuarantee' in v);
 
 /** The first thing an adapter lacks or gets wrong, or null when it is complete. */
-export function adapterProblem(a: unknown): string | null {
+function adapterProblem(a: unknown): string | null {
   if (!isObject(a)) return 'exports no adapter object';
   if (typeof a.name !== 'string' || a.name.trim() === '') return 'has no name (a non-empty string)';
   if (typeof a.createClient !== 'function') return 'has no createClient(url, events, opts)';

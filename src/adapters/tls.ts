@@ -7,7 +7,7 @@ import { checkServerIdentity, createSecureContext, rootCertificates, type Connec
 import type { TlsSpec } from '../contracts/scenario';
 
 /** The host name of an origin "host[:port]" ("[::1]:443" → "::1"). */
-export function originHostname(origin: string): string {
+function originHostname(origin: string): string {
   return new URL(`tls://${origin}`).hostname.replace(/^\[|\]$/g, '');
 }
 

@@ -37,7 +37,8 @@ test('every template is filled per client; env values are read at connect time',
   };
   const env = { K: 'secret', ORG: 'acme', PASS: 'pw' };
   const now = 1_700_000_000_000;
-  const a = new CredentialSource(auth, 'c1', env, () => now).current();
+  const sourceA = new CredentialSource(auth, 'c1', env, () => now);
+  const a = sourceA.current();
   const b = new CredentialSource(auth, 'c2', env, () => now).current();
   assert.equal(a.headers['X-Id'], 'id=c1');
   assert.equal(b.headers['X-Id'], 'id=c2');
@@ -48,6 +49,11 @@ test('every template is filled per client; env values are read at connect time',
   assert.equal(a.query.token, a.headers.Authorization.slice(7), 'one token per connection');
   assert.notEqual(a.query.token, b.query.token);
   assert.deepEqual(claimsOf(a.query.token), { sub: 'c1', rooms: ['r-c1'], org: 'acme', iat: 1_700_000_000, exp: 1_700_003_600 });
+  // read again on the next connect, not kept from the first (the token lives until it is half over)
+  env.ORG = 'acme-2';
+  env.PASS = 'pw-2';
+  const again = sourceA.current();
+  assert.deepEqual([again.query.tenant, again.password], ['acme-2', 'pw-2']);
 });
 
 test('a token is reused, and made again once half its lifetime is over', () => {
