@@ -3,6 +3,7 @@
 // Templates: {{clientId}}, {{jwt}}, {{env.NAME}}. Environment values are read here, when a
 // client connects, so a secret never becomes part of the scenario kept in results.json.
 import { createHmac, createPrivateKey, sign, type KeyObject } from 'node:crypto';
+import { ENV_NAME } from '../contracts/connection';
 import type { AuthSpec, JwtAlgorithm, JwtSpec } from '../contracts/scenario';
 import { usageError } from '../util/errors';
 
@@ -15,7 +16,6 @@ export interface Credentials {
 }
 
 const TEMPLATE = /\{\{\s*([^{}]*?)\s*\}\}/g;
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** What a template names: clientId, jwt, env.NAME, or something unknown (the reader refuses it). */
 export function placeholdersOf(text: string): string[] {

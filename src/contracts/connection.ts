@@ -33,3 +33,5 @@ export interface JwtSpec {
   expiresInMs?: number;
 }
 
+/** What an environment variable's name may be (jwt.secretEnv, {{env.NAME}}). */
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;

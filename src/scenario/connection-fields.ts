@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { isKnownPlaceholder, placeholdersOf } from '../adapters/credentials';
 import type { AdapterEntry, AuthField } from '../adapters/catalog';
+import { ENV_NAME } from '../contracts/connection';
 import { JWT_ALGORITHMS, type AuthSpec, type JwtSpec, type RuntimeKind, type TlsSpec } from '../contracts/scenario';
 import { FieldError, isPlainObject, type Fields, type Path } from './fields';
 import { shown } from './problem';
@@ -17,7 +18,6 @@ export const TLS = ['ca', 'insecure'];
 /** URL schemes that connect with TLS (of those an adapter speaks) */
 const SECURE_SCHEMES = ['wss', 'https', 'mqtts', 'rediss', 'tls'];
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** headers the WebSocket handshake itself writes (Host is the URL's own, see ClientOptions.origin) */
 const MANAGED_HEADERS = ['host', 'connection', 'upgrade', 'content-length', 'transfer-encoding'];
 

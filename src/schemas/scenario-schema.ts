@@ -3,6 +3,7 @@
 // and checks. src/scenario/parse.ts stays the judge (it gives the one-line errors); a test
 // keeps the field lists of both the same.
 import { z } from 'zod';
+import { ENV_NAME } from '../contracts/connection';
 import { GUARANTEES } from '../contracts/metrics';
 import { JWT_ALGORITHMS, RANDOM_FAULT_KINDS, SYSTEMS } from '../contracts/scenario';
 import { ADAPTER_NAMES } from '../adapters/catalog';
@@ -25,7 +26,7 @@ const authSchema = z.strictObject({
   username: template.optional().describe('v1: HTTP basic user'),
   password: template.optional().describe('v1: HTTP basic password'),
   jwt: z.strictObject({
-    secretEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).describe('environment variable holding the key (HMAC secret, or PEM private key for RS256)'),
+    secretEnv: z.string().regex(ENV_NAME).describe('environment variable holding the key (HMAC secret, or PEM private key for RS256)'),
     alg: z.enum(JWT_ALGORITHMS).optional().describe('default HS256'),
     claims: z.record(z.string(), z.unknown()).optional().describe('e.g. { sub: "{{clientId}}" }; iat is added, exp from expiresIn'),
     expiresIn: duration.optional(),
