@@ -225,14 +225,18 @@ export function buildProgram(): Command {
         const { startSharedFaultProxy } = await import('./runtime/shared-proxy');
         const { mkdtempSync } = await import('node:fs');
         const { tmpdir } = await import('node:os');
+        let logDir = '';
         try {
-          proxy = await startSharedFaultProxy(cluster.urls, { logDir: mkdtempSync(join(tmpdir(), 'chat-bench-proxy-')), host: o.host, port: proxyPort });
+          // kept after the proxy stops (its log tells what each fault did); the path is printed below
+          logDir = mkdtempSync(join(tmpdir(), 'chat-bench-proxy-'));
+          proxy = await startSharedFaultProxy(cluster.urls, { logDir, host: o.host, port: proxyPort });
         } catch (err) {
           await cluster.close();
           throw err;
         }
         process.stdout.write(`fault proxy: ${proxy.apiUrl} (Toxiproxy API; clients go through it)\n${proxy.proxies.map((p) => `  ${p.name}  ${p.url}`).join('\n')}\n`
-          + `in the scenario: cluster: { runtime: external, urls: [${proxy.proxies.map((p) => p.url).join(', ')}], faultProxy: ${proxy.apiUrl} }\n`);
+          + `in the scenario: cluster: { runtime: external, urls: [${proxy.proxies.map((p) => p.url).join(', ')}], faultProxy: ${proxy.apiUrl} }\n`
+          + `proxy logs: ${logDir}\n`);
       }
       process.stdout.write('Ctrl-C to stop\n');
       await new Promise<void>((resolve) => { process.once('SIGINT', resolve); process.once('SIGTERM', resolve); });
