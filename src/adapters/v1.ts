@@ -30,6 +30,10 @@ class V1Client implements AdapterClient {
     // `auth` ("user:password", HTTP basic) goes through ws to http.request, as a URL's user info would.
     const options: WsOptions & { auth?: string } = {
       perMessageDeflate: false,
+      // Every frame is checked byte for byte anyway (the fast path, or the full parse and the
+      // payload seal): a target sending invalid UTF-8 shows as a protocol error or a phantom
+      // instead of ws closing the link (1007), which would look like a plain disconnect.
+      skipUTF8Validation: true,
       handshakeTimeout: o.connectTimeoutMs,
       maxPayload: 64 * 1024 * 1024,
       ...(o.localAddress ? { localAddress: o.localAddress } : {}),

@@ -19,7 +19,9 @@ const TIMER_PUBLISH = 2;
 const enum State { Idle, Connecting, Open, Stopped }
 
 /** A performance.now() time in µs of the envelopes' clock (epoch-based, as `ts`). */
-const toUs = (ms: number): number => Math.round((performance.timeOrigin + ms) * 1000);
+/** performance.timeOrigin is a getter that calls into the runtime: read once (it never changes). */
+const TIME_ORIGIN_MS = performance.timeOrigin;
+const toUs = (ms: number): number => Math.round((TIME_ORIGIN_MS + ms) * 1000);
 
 export class VirtualClient implements Timed, AdapterEvents {
   private readonly link: AdapterClient;

@@ -47,19 +47,38 @@ function startsWithSeal(x: string, p: string, n: number, ts: number): boolean {
   return true;
 }
 
+/** Base-36 digit of each byte as toString(36) writes it ('0'–'9', 'a'–'z'); -1 for any other byte. */
+const DIGIT_OF = new Int8Array(256).fill(-1);
+for (let d = 0; d < 36; d++) DIGIT_OF[digitCode(d)] = d;
+
+/** The filler's bytes, kept for the last filler asked for (one per run: the scenario's payloadBytes). */
+let fillerText = '';
+let fillerBytes = new Uint8Array(0);
+function bytesOf(filler: string): Uint8Array {
+  if (filler !== fillerText) {
+    fillerBytes = Uint8Array.from(filler, (c) => c.charCodeAt(0));
+    fillerText = filler;
+  }
+  return fillerBytes;
+}
+
 /**
  * paddingMatches() for a padding still in a frame's bytes: bytes [start, end) are exactly
  * sealedPadding(p, n, ts, filler) in ASCII (an adapter's fast path; nothing decoded or copied).
+ * The seal's 7 digits are read as one base-36 number (a 7-digit form is unique below 36^7 >
+ * 2^32, so equal numbers mean equal digits); the filler is compared byte for byte.
  */
 export function paddingBytesMatch(bytes: Uint8Array, start: number, end: number, p: string, n: number, ts: number, filler: string): boolean {
   if (end - start !== SEAL_LENGTH + filler.length) return false;
-  let v = sealHash(p, n, ts);
-  for (let i = SEAL_LENGTH - 1; i >= 0; i--) {
-    const d = v % 36;
-    v = (v - d) / 36;
-    if (bytes[start + i] !== digitCode(d)) return false;
+  let v = 0;
+  for (let i = start; i < start + SEAL_LENGTH; i++) {
+    const d = DIGIT_OF[bytes[i]];
+    if (d < 0) return false;
+    v = v * 36 + d;
   }
-  for (let i = 0, at = start + SEAL_LENGTH; i < filler.length; i++, at++) if (bytes[at] !== filler.charCodeAt(i)) return false;
+  if (v !== sealHash(p, n, ts)) return false;
+  const f = bytesOf(filler);
+  for (let i = 0, at = start + SEAL_LENGTH; i < f.length; i++, at++) if (bytes[at] !== f[i]) return false;
   return true;
 }
 

@@ -18,19 +18,20 @@ import type { LatencySummary, ResultsV1 } from '../contracts/results';
 import { usageError } from '../util/errors';
 import { SecondHistograms } from './second-histograms';
 import { LatencyBuckets } from './latency-buckets';
+import { withFastIndex } from './fast-index';
 
 export const LOWEST_US = 1;
 export const HIGHEST_US = 3_600_000_000; // 1 hour
 
 /** A histogram with the run's fixed parameters (plain JS, 32-bit counts, no auto-resize). */
 export function newHistogram(): Histogram {
-  return build({
+  return withFastIndex(build({
     bitBucketSize: 32,
     lowestDiscernibleValue: LOWEST_US,
     highestTrackableValue: HIGHEST_US,
     numberOfSignificantValueDigits: 3,
     autoResize: false,
-  });
+  }));
 }
 
 /** Percentiles from getValueAtPercentile (exact to the histogram's resolution, not toJSON's rounding). */

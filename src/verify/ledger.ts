@@ -78,6 +78,9 @@ export class Stream {
   reorderedN = 0;             // of those, a publisher's n went back
   phantom = 0;
   readonly pubs = new Map<string, PublisherProgress>();
+  /** the publisher of the last accepted delivery and its progress: most streams hear one publisher at a time (no map lookup) */
+  lastP = '';
+  lastProgress: PublisherProgress | null = null;
   readonly examples: { duplicated: StreamExample[]; reordered: StreamExample[]; phantom: StreamExample[] } = {
     duplicated: [],
     reordered: [],
@@ -256,13 +259,18 @@ export class IntegrityLedger {
 
   /** The rules every well-formed, untampered delivery goes through (publisher, duplicates, order). */
   private accept(stream: Stream, serial: number, p: string, n: number, ts: number, recvUs: number): number {
-    let progress = stream.pubs.get(p);
-    if (progress === undefined) {
-      const known = this.knownPublishers ? this.knownPublishers.has(p) : stream.log.publishers.has(p);
-      if (!known) return this.phantom(stream, serial, p, n, 'unknown publisher');
-      progress = new PublisherProgress();
-      stream.pubs.set(p, progress);
+    let progress = stream.lastProgress;
+    if (progress === null || p !== stream.lastP) {
+      progress = stream.pubs.get(p) ?? null;
+      if (progress === null) {
+        const known = this.knownPublishers ? this.knownPublishers.has(p) : stream.log.publishers.has(p);
+        if (!known) return this.phantom(stream, serial, p, n, 'unknown publisher');
+        progress = new PublisherProgress();
+        stream.pubs.set(p, progress);
+      }
     }
+    stream.lastP = p;
+    stream.lastProgress = progress;
 
     if (!stream.received.add(serial)) {
       stream.duplicated++;
