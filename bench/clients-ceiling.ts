@@ -6,16 +6,19 @@
 // median over --runs runs, and every run intact.
 //
 //   node build/bench/clients-ceiling.js [--runs 3] [--steps 2000,5000,10000,15000,20000,30000,40000,50000]
-//                                      [--sustain 30] [--per-channel 100] [--rate 0.5] [--workers N]
+//                                      [--sustain 30] [--per-channel 100] [--rate 0.5] [--workers N] [--cpu-prof DIR]
 //
 // Load per client is constant: each channel has --per-channel subscribers and one publisher
 // at --rate msg/s, so deliveries/s = clients × rate. Load processes (workers) and nodes are
 // chosen as `chat-bench run` would: enough for the open-files limit (see docs/scale.md);
 // --workers N forces the number of load processes. `load avg` is the 1-minute load average at
-// the end of the step (the highest over its runs): the machine may be shared.
-import { mkdtempSync } from 'node:fs';
+// the end of the step (the highest over its runs): the machine may be shared. Under each step,
+// the CPU each kind of process used over the sustained window (% of one core, from /proc; the
+// machine has availableParallelism() × 100 %) names what saturates first; --cpu-prof DIR also
+// writes a V8 CPU profile of that window for every process (DIR/<role>-<pid>.cpuprofile).
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkFdBudget } from '../src/capacity';
 import { defaultWorkers, engineFactory } from '../src/load/workers';
@@ -25,11 +28,13 @@ import type { ResultsV1 } from '../src/contracts/results';
 import { runScenario } from '../src/run';
 import { parseScenario } from '../src/scenario/parse';
 import { LatencyRecorder, summarize } from '../src/verify/latency';
+import { cpuByRole, sampleProcessTree, type ProcessCpu } from './support/process-cpu';
+import { PROFILE_DIR_ENV, profileOnSignal } from '../src/util/profile-on-signal';
 
 const TARGET_P99_US = 100_000;
 const median = (xs: number[]) => { const s = xs.slice().sort((a, b) => a - b); return (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2; };
 
-interface StepRun { p99Us: number; integrityErrors: number; connected: number; deliveriesPerSec: number; workers: number; nodes: number; load1: number }
+interface StepRun { p99Us: number; integrityErrors: number; connected: number; deliveriesPerSec: number; workers: number; nodes: number; load1: number; cpu: ReturnType<typeof cpuByRole> }
 
 /** p99 of the deliveries received in seconds [fromS, toS) of the run (exact: the per-second histograms summed). */
 function windowP99(results: ResultsV1, fromS: number, toS: number): number {
@@ -38,6 +43,12 @@ function windowP99(results: ResultsV1, fromS: number, toS: number): number {
     .map(([, b64]) => ({ overall: b64 }));
   const h = LatencyRecorder.merge(seconds).overall;
   return h.totalCount ? summarize(h).p99Us : Infinity;
+}
+
+/** --cpu-prof: every process of the run starts (first call) or writes (second) its CPU profile. */
+function toggleProfiles(tree: ProcessCpu[]): void {
+  if (!process.env[PROFILE_DIR_ENV]) return;
+  for (const p of tree) if (p.role !== 'gone' && !p.role.startsWith('reaper')) process.kill(p.pid, 'SIGUSR2');
 }
 
 async function runStep(clients: number, o: { sustainS: number; perChannel: number; rate: number; workers?: number }): Promise<StepRun> {
@@ -61,7 +72,18 @@ async function runStep(clients: number, o: { sustainS: number; perChannel: numbe
     thresholds: { loss: '== 0', duplicates: '== 0', reorders: '== 0', phantoms: '== 0' },
     seed: 5,
   }, 'clients-ceiling');
-  const { results } = await runScenario(scenario, { outDir: mkdtempSync(join(tmpdir(), 'cb-ceiling-')), quiet: true, engine: engineFactory(workers) });
+  // CPU per process over the sustained window: sampled as the run's seconds pass
+  let windowStart: { at: number; cpu: ProcessCpu[] } | null = null;
+  let windowEnd: { at: number; cpu: ProcessCpu[] } | null = null;
+  const observer = {
+    second: ({ sample }: { sample: { t: number } }) => {
+      if (sample.t === rampS + 5) { windowStart = { at: performance.now(), cpu: sampleProcessTree() }; toggleProfiles(windowStart.cpu); }
+      if (sample.t === durationS - 1) { windowEnd = { at: performance.now(), cpu: sampleProcessTree() }; toggleProfiles(windowEnd.cpu); }
+    },
+  };
+  const { results } = await runScenario(scenario, { outDir: mkdtempSync(join(tmpdir(), 'cb-ceiling-')), quiet: true, engine: engineFactory(workers), observer });
+  const from = windowStart as { at: number; cpu: ProcessCpu[] } | null;
+  const to = windowEnd as { at: number; cpu: ProcessCpu[] } | null;
   const t = results.totals;
   const sustained = results.series.filter((s) => s.t >= rampS + 5 && s.t < durationS);
   return {
@@ -70,6 +92,7 @@ async function runStep(clients: number, o: { sustainS: number; perChannel: numbe
     connected: results.clients.maxConnected,
     deliveriesPerSec: sustained.length ? sustained.reduce((a, s) => a + s.deliveries, 0) / sustained.length : 0,
     workers, nodes, load1: loadavg()[0],
+    cpu: from && to ? cpuByRole(from.cpu, to.cpu, to.at - from.at) : [],
   };
 }
 
@@ -78,9 +101,14 @@ async function main(): Promise<void> {
     options: {
       runs: { type: 'string', default: '3' }, steps: { type: 'string', default: '2000,5000,10000,15000,20000,30000,40000,50000' },
       sustain: { type: 'string', default: '30' }, 'per-channel': { type: 'string', default: '100' }, rate: { type: 'string', default: '0.5' },
-      workers: { type: 'string' },
+      workers: { type: 'string' }, 'cpu-prof': { type: 'string' },
     },
   });
+  if (values['cpu-prof']) {
+    mkdirSync(values['cpu-prof'], { recursive: true });
+    process.env[PROFILE_DIR_ENV] = resolve(values['cpu-prof']); // children inherit it
+    profileOnSignal('driver');
+  }
   const runs = Number(values.runs);
   const steps = values.steps!.split(',').map(Number);
   const o = { sustainS: Number(values.sustain), perChannel: Number(values['per-channel']), rate: Number(values.rate), workers: values.workers ? Number(values.workers) : undefined };
@@ -98,6 +126,10 @@ async function main(): Promise<void> {
     const ms = (us: number) => (Number.isFinite(us) ? `${(us / 1000).toFixed(1)}` : 'n/a');
     process.stdout.write(`${String(clients).padStart(7)}  ${String(done[0].workers).padStart(7)}  ${String(done[0].nodes).padStart(5)}  ${Math.round(median(done.map((r) => r.deliveriesPerSec))).toString().padStart(12)}  `
       + `${`${ms(p99)} ms (${done.map((r) => ms(r.p99Us)).join(', ')})`.padEnd(28)}  ${String(errors).padStart(16)}  ${String(Math.min(...done.map((r) => r.connected))).padStart(9)}  ${Math.max(...done.map((r) => r.load1)).toFixed(1).padStart(8)}  ${pass ? 'pass' : 'FAIL'}\n`);
+    for (const r of done) {
+      const total = r.cpu.reduce((a, c) => a + c.percentOfCore, 0);
+      process.stdout.write(`         CPU, sustained window (% of one core): ${r.cpu.map((c) => `${c.role}${c.processes > 1 ? ` ×${c.processes}` : ''} ${c.percentOfCore.toFixed(0)}`).join(', ')}; total ${total.toFixed(0)} of ${availableParallelism() * 100}\n`);
+    }
     if (!pass) break;
     ceiling = clients;
   }

@@ -3,6 +3,7 @@
 // Prints exactly one JSON line on stdout once listening; diagnostics go to stderr.
 import { EXIT, UserError } from '../src/util/errors';
 import { exitWithParent } from '../src/util/exit-with-parent';
+import { profileOnSignal } from '../src/util/profile-on-signal';
 import { parseBrokerArgs } from './args';
 import { startBrokerNode } from './server';
 import type { BrokerNode } from './server';
@@ -10,6 +11,7 @@ import type { BrokerNode } from './server';
 async function main(): Promise<void> {
   exitWithParent(); // only when started by chat-bench
   const opts = parseBrokerArgs(process.argv.slice(2));
+  profileOnSignal(`broker-${opts.id}`); // benchmarks only (CHAT_BENCH_PROFILE_DIR)
   // Handlers first: a supervisor may signal as soon as it reads the listening line.
   let node: BrokerNode | null = null;
   let stopping = false;

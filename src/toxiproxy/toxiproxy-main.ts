@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { EXIT, UserError, usageError } from '../util/errors';
 import { DEFAULT_API_PORT, startToxiproxyServer } from './toxiproxy-server';
 import { exitWithParent } from '../util/exit-with-parent';
+import { profileOnSignal } from '../util/profile-on-signal';
 
 function parsePort(text: string): number {
   const port = Number(text);
@@ -42,6 +43,7 @@ export async function main(argv: string[]): Promise<void> {
 
 if (require.main === module) {
   exitWithParent(); // only when started by chat-bench
+  profileOnSignal('proxy'); // benchmarks only (CHAT_BENCH_PROFILE_DIR)
   main(process.argv.slice(2)).then(
     () => process.exit(EXIT.ok),
     (err: unknown) => {

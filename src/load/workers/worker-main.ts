@@ -9,6 +9,7 @@ import { LoadDriver } from '../driver';
 import { copyStats } from '../engine';
 import { DriverStats } from '../stats';
 import { STATS_PUSH_MS, type FromWorker, type ToWorker, type WorkerSetup } from './messages';
+import { profileOnSignal } from '../../util/profile-on-signal';
 
 let setup: WorkerSetup | null = null;
 let ledger: IntegrityLedger | null = null;
@@ -104,6 +105,7 @@ if (require.main === module) {
   // Ctrl-C reaches the whole process group: the parent decides how the run ends, not us.
   process.on('SIGINT', () => {});
   process.on('SIGTERM', () => {});
+  profileOnSignal('worker'); // benchmarks only (CHAT_BENCH_PROFILE_DIR)
   process.on('disconnect', () => { stopClients(); process.exit(0); });
   process.on('uncaughtException', fail);
   process.on('message', (m: ToWorker) => {
