@@ -27,7 +27,7 @@ export interface RunFacts {
   series: SecondSample[];
   timeline: TimelineEvent[];
   recovery?: ResultsV1['recovery'];
-  stats: Pick<DriverStats, 'maxConnected' | 'connects' | 'reconnects' | 'disconnects' | 'connectFailures' | 'heartbeatTimeouts'>;
+  stats: Pick<DriverStats, 'maxConnected' | 'connects' | 'reconnects' | 'disconnects' | 'connectFailures' | 'heartbeatTimeouts' | 'leaves' | 'returns'>;
   faultFailures: number;
   workers: number;
   /** stopped by Ctrl-C: the record is partial and the exit code is 130 */
@@ -98,6 +98,8 @@ export function buildResults(f: RunFacts): ResultsV1 {
       disconnects: f.stats.disconnects,
       connectFailures: f.stats.connectFailures,
       heartbeatTimeouts: f.stats.heartbeatTimeouts,
+      leaves: f.stats.leaves,
+      returns: f.stats.returns,
     },
     totals: f.integrity.totals,
     channels: f.integrity.channels,

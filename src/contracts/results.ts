@@ -123,6 +123,8 @@ export interface ResultsV1 {
   clients: {
     target: number; maxConnected: number; connects: number; reconnects: number; disconnects: number;
     connectFailures: number; heartbeatTimeouts: number;
+    /** stages, churn: clients that left (for good or for a while); churn with resume: that came back (absent in older results) */
+    leaves?: number; returns?: number;
   };
   totals: IntegrityTotals;
   channels: ChannelIntegrity[];

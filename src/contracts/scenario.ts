@@ -78,11 +78,39 @@ export interface StageSpec {
   publishRate?: number;
 }
 
-/** The top-level `churn:`: subscribe-only clients leave and fresh ones take their place. */
+/**
+ * The top-level `churn:`. Without `session`: subscribe-only clients leave and fresh ones take
+ * their place one for one. With `session`: an open model, clients join at the rate and each
+ * stays for a drawn session length (docs/scenario-format.md "churn").
+ */
 export interface ChurnSpec {
-  ratePerSecond: number;       // leaves (each followed at once by a join) per second
-  fromMs: number;              // first leave: when the ramp is over
-  untilMs: number;             // no leave from here on: the end of publishing
+  ratePerSecond: number;       // joins per second (without session: leaves, each followed at once by a join)
+  fromMs: number;              // first leave / join: when the ramp is over
+  untilMs: number;             // no leave or join from here on: the end of publishing
+  /** how long a client stays connected; absent: the one-for-one model */
+  session?: SessionSpec;
+  /** with session: joins evenly spaced (default) or a Poisson process of the same rate */
+  arrivals?: ChurnArrivals;
+  /** with session: a leaver comes back as itself and resumes (true), or never comes back (false, default) */
+  resume?: boolean;
+  /** with resume: the least time a leaver stays away before it takes a join slot */
+  awayMs?: number;
+}
+
+export const SESSION_DISTRIBUTIONS = ['fixed', 'exponential', 'uniform', 'lognormal'] as const;
+export type SessionDistribution = (typeof SESSION_DISTRIBUTIONS)[number];
+export const CHURN_ARRIVALS = ['even', 'poisson'] as const;
+export type ChurnArrivals = (typeof CHURN_ARRIVALS)[number];
+/** The widest lognormal churn.session.sigma: beyond it a few sessions outlast any run and the mean is never seen. */
+export const MAX_SESSION_SIGMA = 3;
+
+/** `churn.session`, normalised: every distribution has its mean; uniform its bounds; lognormal its sigma. */
+export interface SessionSpec {
+  distribution: SessionDistribution;
+  meanMs: number;
+  minMs?: number;              // uniform: lower bound (mean − 50 % unless written)
+  maxMs?: number;              // uniform: upper bound (mean + 50 % unless written)
+  sigma?: number;              // lognormal: standard deviation of the log (default 1)
 }
 
 /** zipf(s): channel k (1-based) is picked with probability k^-s / sum over j of j^-s. */

@@ -1,7 +1,9 @@
 // Who connects where, subscribes to what and publishes where: a pure function of the
 // scenario and its seed, so the same seed gives the same run plan.
-import type { ChannelDistribution, ChurnSpec, ClientsSpec, StageSpec } from '../contracts/scenario';
+import type { ChannelDistribution, ChurnSpec, ClientsSpec, SessionSpec, StageSpec } from '../contracts/scenario';
+import { MinHeap } from '../util/min-heap';
 import { randomInt, seededRandom, type Random } from './random';
+import { drawGap, drawResidual, drawSession } from './sessions';
 
 export interface ClientPlan {
   id: string;
@@ -11,7 +13,9 @@ export interface ClientPlan {
   startOffsetMs: number;      // when it connects, relative to the start of the ramp
   group?: string;             // clients.groups: the group it belongs to
   publishRate?: number;       // clients.groups: its group's rate (else clients.publishRate)
-  leaveOffsetMs?: number;     // stages: when it leaves for good (relative to the start of the ramp)
+  leaveOffsetMs?: number;     // stages, churn: when it leaves for good (relative to the start of the ramp)
+  /** churn with resume: the times it is away, [leaves, comes back] (relative to the start of the ramp), in order */
+  away?: Array<[number, number]>;
   /** publishers: where in its publish interval its schedule starts, 0 ≤ phase < 1 (see publishPhase) */
   publishPhase?: number;
 }
@@ -55,7 +59,8 @@ export function planClients(spec: ClientsSpec, nodeCount: number, seed: number, 
   });
   if (spec.rooms) addRooms(spec, plans, random, runTag);
   if (spec.stages) applyStages(spec.stages, plans);
-  if (spec.churn) addChurn(spec.churn, plans, nodeCount);
+  if (spec.churn?.session) addSessionChurn(spec.churn, spec.churn.session, plans, nodeCount, seed);
+  else if (spec.churn) addChurn(spec.churn, plans, nodeCount);
   plans.forEach((p, i) => { if (p.publishChannel !== null) p.publishPhase = publishPhase(seed, i); });
   return plans;
 }
@@ -88,6 +93,52 @@ function addChurn(churn: ChurnSpec, plans: ClientPlan[], nodeCount: number): voi
     plans.push(joiner);
     queue.push(joiner);
   }
+}
+
+/**
+ * churn.session, the open model: joins at from + k / rate (or a Poisson process of that rate)
+ * until `until`; each joiner stays for a drawn session, and the subscribe-only clients
+ * already connected at `from` for a drawn residual session (drawResidual). A fresh joiner is a
+ * new client taking the channels (and group) of the subscribe-only clients in turn.
+ * With resume, a leaver is away for at least `awayMs`; a join slot goes to the leaver that
+ * became ready first (it comes back as itself), and to a fresh client when none is ready. A
+ * leaver not back by `until` has left for good. Drawn from its own seeded stream, so the rest
+ * of the plan is the same with or without churn.
+ */
+function addSessionChurn(churn: ChurnSpec, session: SessionSpec, plans: ClientPlan[], nodeCount: number, seed: number): void {
+  const random = seededRandom((seed ^ 0x3c6ef372) >>> 0);
+  const templates = plans.filter((p) => p.publishChannel === null);
+  const awayMs = churn.awayMs ?? 0;
+  // resume: leavers by the time they are ready to come back (ties: the earlier leaver first)
+  const ready = new MinHeap<{ readyMs: number; leftMs: number; plan: ClientPlan }>((a, b) => a.readyMs < b.readyMs || (a.readyMs === b.readyMs && a.leftMs < b.leftMs));
+  const leaves = (plan: ClientPlan, atMs: number): void => {
+    if (atMs >= churn.untilMs) return;
+    if (churn.resume) ready.push({ readyMs: atMs + awayMs, leftMs: atMs, plan });
+    else plan.leaveOffsetMs = atMs;
+  };
+  for (const plan of templates) leaves(plan, churn.fromMs + drawResidual(session, random));
+  let fresh = 0;
+  const poisson = churn.arrivals === 'poisson';
+  let poissonMs = churn.fromMs;
+  for (let k = 0; ; k++) {
+    // even: join k at from + k / rate, exactly (as the one-for-one model's leaves)
+    const atMs = poisson ? (poissonMs += drawGap(churn.ratePerSecond, true, random)) : churn.fromMs + (k * 1000) / churn.ratePerSecond;
+    if (atMs >= churn.untilMs) break;
+    const back = ready.peek();
+    if (back && back.readyMs <= atMs) {
+      ready.pop();
+      (back.plan.away ??= []).push([back.leftMs, atMs]);
+      leaves(back.plan, atMs + drawSession(session, random));
+      continue;
+    }
+    const template = templates[fresh++ % templates.length];
+    const i = plans.length;
+    const joiner: ClientPlan = { id: `c${i}`, node: i % nodeCount, channels: [...template.channels], publishChannel: null, startOffsetMs: atMs };
+    if (template.group !== undefined) joiner.group = template.group;
+    plans.push(joiner);
+    leaves(joiner, atMs + drawSession(session, random));
+  }
+  for (const { leftMs, plan } of ready.values()) plan.leaveOffsetMs = leftMs;
 }
 
 /**

@@ -16,7 +16,7 @@ import type { Timed } from './timer-heap';
 const TIMER_CONNECT = 1;
 const TIMER_PUBLISH = 2;
 
-const enum State { Idle, Connecting, Open, Stopped }
+const enum State { Idle, Connecting, Open, Stopped, Away }
 
 /** A performance.now() time in µs of the envelopes' clock (epoch-based, as `ts`). */
 /** performance.timeOrigin is a getter that calls into the runtime: read once (it never changes). */
@@ -33,6 +33,8 @@ export class VirtualClient implements Timed, AdapterEvents {
   private state = State.Idle;
   private attempt = 0;                  // failed attempts since the last open (backoff exponent)
   private everOpened = false;
+  private returning = false;            // churn with resume: its next open is a return, not a reconnect
+  private reconnectDue = false;         // a reconnect timer is pending (it fires even when the client went away meanwhile)
   private connectStartMs = 0;
   private droppedAtMs = -1;             // start of the current outage, -1 when none
   private awaitingResubscribe = 0;      // subd frames still due after a (re)connect
@@ -105,12 +107,46 @@ export class VirtualClient implements Timed, AdapterEvents {
     this.stop();
   }
 
+  /**
+   * churn with resume: leaves for a while (the user closes the app). Its sessions end here as
+   * in leave(); comeBack() reconnects and resubscribes from the last position it saw, so what
+   * was published while it was away is owed when the target claims to resume.
+   */
+  goAway(): void {
+    if (this.state === State.Stopped || this.state === State.Away) return;
+    if (this.state === State.Open) {
+      this.ctx.stats.connected--;
+      const nowUs = toUs(this.ctx.now());
+      for (const s of this.streams) this.ctx.ledger.dropped(s, nowUs);
+    }
+    this.state = State.Away;            // the link's closed() and a pending reconnect timer are ignored now
+    this.droppedAtMs = -1;              // being away is no outage: no reconnect or continuity time
+    this.awaitingContinuity = false;
+    this.link.terminate();
+  }
+
+  /** churn with resume: back as itself (a pending reconnect timer, if any, connects it). */
+  comeBack(): void {
+    if (this.state !== State.Away) return;
+    this.returning = true;
+    if (this.reconnectDue) this.state = State.Connecting;
+    else this.connect();
+  }
+
+  /** Each of its subscriptions was confirmed at least once (a stream never confirmed counts against the run). */
+  get everConfirmed(): boolean {
+    return this.streams.every((s) => this.ctx.ledger.lastSerial(s) !== undefined);
+  }
+
   get isOpen(): boolean { return this.state === State.Open; }
   get fullySubscribed(): boolean { return this.state === State.Open && this.awaitingResubscribe === 0; }
 
   onTimer(kind: number, now: number): void {
     if (this.state === State.Stopped) return;
-    if (kind === TIMER_CONNECT) this.connect();
+    if (kind === TIMER_CONNECT) {
+      this.reconnectDue = false;
+      if (this.state !== State.Away) this.connect();
+    }
     else if (kind === TIMER_PUBLISH) this.publishDue(now);
   }
 
@@ -137,6 +173,8 @@ export class VirtualClient implements Timed, AdapterEvents {
     if (!this.everOpened) {
       this.everOpened = true;
       ctx.latency.recordConnect(Math.round((now - this.connectStartMs) * 1000));
+    } else if (this.returning) {
+      this.returning = false;
     } else {
       ctx.stats.reconnects++;
     }
@@ -159,7 +197,7 @@ export class VirtualClient implements Timed, AdapterEvents {
   /** AdapterEvents: the connection is gone (or never came up). */
   closed(): void {
     const ctx = this.ctx;
-    if (this.state === State.Stopped) return;
+    if (this.state === State.Stopped || this.state === State.Away) return;
     const now = ctx.now();
     if (this.state === State.Open) {
       ctx.stats.connected--;
@@ -173,6 +211,7 @@ export class VirtualClient implements Timed, AdapterEvents {
     }
     this.state = State.Connecting;
     const delay = backoffDelay(ctx.spec.reconnect, this.attempt++, ctx.random);
+    this.reconnectDue = true;
     ctx.scheduler.at(now + delay, this, TIMER_CONNECT);
   }
 

@@ -47,8 +47,8 @@ export class LoadDriver {
   private readonly housekeeping: Timed = { onTimer: (_kind, now) => this.sweep(now) };
   private lastDeliveryCount = 0;
   private lastDeliveryChangeMs = 0;
-  /** stages: clients whose leave time has come (still finishing their publishes) or who left */
-  private readonly leaving = new Map<VirtualClient, { sinceMs: number; left: boolean }>();
+  /** stages, churn: clients whose leave time has come (still finishing their publishes) or who left (or are away) */
+  private readonly leaving = new Map<VirtualClient, { sinceMs: number; left: boolean; away: boolean }>();
 
   constructor(private readonly opts: DriverOptions) {
     const now = () => performance.now();
@@ -95,8 +95,7 @@ export class LoadDriver {
       this.scheduler.at(t0 + plan.startOffsetMs, this.clients[i], 1 /* connect */);
       if (plan.publishChannel !== null) this.clients[i].schedulePublishing(plan.startOffsetMs, plan.publishPhase ?? 0, plan.leaveOffsetMs);
     });
-    this.leaveTimes = this.opts.plans.flatMap((plan, i) => plan.leaveOffsetMs === undefined ? [] : [{ atMs: t0 + plan.leaveOffsetMs, client: this.clients[i] }])
-      .sort((a, b) => a.atMs - b.atMs);
+    this.leaveTimes = this.opts.plans.flatMap((plan, i) => leaveEvents(plan, this.clients[i], t0)).sort((a, b) => a.atMs - b.atMs);
     this.lastDeliveryChangeMs = t0;
     this.scheduler.at(this.ctx.now() + HOUSEKEEPING_MS, this.housekeeping, 0);
     this.scheduler.start();
@@ -128,21 +127,33 @@ export class LoadDriver {
     for (const c of this.clients) c.stop();
   }
 
-  private leaveTimes: Array<{ atMs: number; client: VirtualClient }> = [];
+  private leaveTimes: LeaveEvent[] = [];
   private nextLeave = 0;
 
   /**
-   * stages: a client whose time has come (its schedule already stopped there) leaves once its
-   * queued messages are acked (or LEAVE_GRACE_MS later), so it leaves nothing unsent behind.
+   * stages, churn: a client whose time has come (its schedule already stopped there) leaves
+   * once its queued messages are acked and each of its subscriptions was confirmed once (or
+   * LEAVE_GRACE_MS later), so it leaves nothing unsent or unconfirmed behind. churn with resume:
+   * a client away comes back at its time (one that had not gone yet simply stays).
    */
   private leaveDue(now: number): void {
     while (this.nextLeave < this.leaveTimes.length && this.leaveTimes[this.nextLeave].atMs <= now) {
-      const { client } = this.leaveTimes[this.nextLeave++];
-      this.leaving.set(client, { sinceMs: now, left: false });
+      const { client, kind } = this.leaveTimes[this.nextLeave++];
+      if (kind === 'back') {
+        if (this.leaving.get(client)?.left) {
+          client.comeBack();
+          this.stats.returns++;
+        }
+        this.leaving.delete(client);
+      } else {
+        this.leaving.set(client, { sinceMs: now, left: false, away: kind === 'away' });
+      }
     }
     for (const [client, state] of this.leaving) {
-      if (state.left || (!client.idle && now - state.sinceMs < LEAVE_GRACE_MS)) continue;
-      client.leave();
+      if (state.left || ((!client.idle || !client.everConfirmed) && now - state.sinceMs < LEAVE_GRACE_MS)) continue;
+      if (state.away) client.goAway();
+      else client.leave();
+      this.stats.leaves++;
       state.left = true;
     }
   }
@@ -159,6 +170,18 @@ export class LoadDriver {
       c.checkPublishDeadline(now);
     }
   }
+}
+
+/** A client leaving for good, leaving for a while (churn with resume), or coming back. */
+interface LeaveEvent { atMs: number; client: VirtualClient; kind: 'leave' | 'away' | 'back' }
+
+function leaveEvents(plan: ClientPlan, client: VirtualClient, t0: number): LeaveEvent[] {
+  const events: LeaveEvent[] = [];
+  for (const [goneMs, backMs] of plan.away ?? []) {
+    events.push({ atMs: t0 + goneMs, client, kind: 'away' }, { atMs: t0 + backMs, client, kind: 'back' });
+  }
+  if (plan.leaveOffsetMs !== undefined) events.push({ atMs: t0 + plan.leaveOffsetMs, client, kind: 'leave' });
+  return events;
 }
 
 /** What the clients of node `node` connect with (the adapter's options, auth, TLS, the node's origin). */

@@ -14,7 +14,7 @@ import type { DriverStats } from './stats';
 import { infraError, type UserError } from '../util/errors';
 
 type DriverCounters = Pick<DriverStats, 'connected' | 'maxConnected' | 'connects' | 'reconnects' | 'disconnects' |
-  'connectFailures' | 'heartbeatTimeouts' | 'scheduled' | 'published' | 'retries' | 'acked' | 'deliveries' | 'publishErrors'>;
+  'connectFailures' | 'heartbeatTimeouts' | 'leaves' | 'returns' | 'scheduled' | 'published' | 'retries' | 'acked' | 'deliveries' | 'publishErrors'>;
 
 export type LiveStats = DriverCounters & {
   /** holes in the streams so far (IntegrityLedger.holesSoFar): the live "lost so far" */
@@ -64,6 +64,7 @@ export function copyStats(s: DriverCounters & { holes?: number }): LiveStats {
   return {
     connected: s.connected, maxConnected: s.maxConnected, connects: s.connects, reconnects: s.reconnects,
     disconnects: s.disconnects, connectFailures: s.connectFailures, heartbeatTimeouts: s.heartbeatTimeouts,
+    leaves: s.leaves, returns: s.returns,
     scheduled: s.scheduled, published: s.published, retries: s.retries, acked: s.acked, deliveries: s.deliveries, publishErrors: s.publishErrors,
     holes: s.holes ?? 0,
   };

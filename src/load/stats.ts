@@ -8,6 +8,8 @@ export class DriverStats {
   disconnects = 0;          // drops of an open connection
   connectFailures = 0;      // attempts that never opened
   heartbeatTimeouts = 0;    // connections terminated because pongs stopped
+  leaves = 0;               // stages, churn: clients that left (for good, or away for a while)
+  returns = 0;              // churn with resume: clients that came back as themselves (not counted as reconnects)
   scheduled = 0;            // messages scheduled (the offered, open-loop load; sent or not)
   published = 0;            // first sends of a message
   retries = 0;              // re-sends of a message with the same idempotency key

@@ -32,7 +32,9 @@ export function formatSummary(results: ResultsV1, opts: SummaryOptions = {}): st
   const rows: Array<[string, string]> = [
     ['clients', `target ${formatCount(c.target)} · max connected ${formatCount(c.maxConnected)} · reconnects ${formatCount(c.reconnects)}` +
       (c.connectFailures ? ` · connect failures ${formatCount(c.connectFailures)}` : '') +
-      (c.heartbeatTimeouts ? ` · heartbeat timeouts ${formatCount(c.heartbeatTimeouts)}` : '')],
+      (c.heartbeatTimeouts ? ` · heartbeat timeouts ${formatCount(c.heartbeatTimeouts)}` : '') +
+      (c.leaves ? ` · left ${formatCount(c.leaves)}` : '') +
+      (c.returns ? ` · came back ${formatCount(c.returns)}` : '')],
     ['published', publishHealth(results, bad)],
     ['delivered', `${formatCount(t.delivered)} of ${formatCount(t.expected)} owed` +
       (t.notDelivered ? paint('yellow', ` · ${formatCount(t.notDelivered)} not yet delivered (run cut short)`) : '') +

@@ -95,7 +95,10 @@ function readScenario(raw: unknown, errors: FieldError[], baseDir: string): Scen
   const cluster = collecting(errors, () => readCluster(baseDir, top.object('cluster', CLUSTER, { historySeconds: 'write "historyAge: 1h"', fault: 'the broker\'s own misbehaviour is "misbehaviour: { mode: drop }"; injected faults go under the top-level faults:' })));
   const clients = collecting(errors, () => readClients(top.object('clients', CLIENTS), top, durationForChecks));
   if (clients) collecting(errors, () => { const stages = readStages(top, clients, durationForChecks); if (stages) clients.stages = stages; });
-  if (clients) collecting(errors, () => { const churn = readChurn(top, clients, durationForChecks); if (churn) clients.churn = churn; });
+  if (clients) collecting(errors, () => { const churn = readChurn(top, clients, durationForChecks, errors); if (churn) clients.churn = churn; });
+  if (clients?.churn?.resume && cluster?.resume === 'none') {
+    errors.push(new FieldError(['churn', 'resume'], 'true needs a target that resumes, but cluster.resume is none', 'leave cluster.resume out, or write "resume: false" (fresh subscribes)'));
+  }
   const seed = collecting(errors, () => top.integer('seed', { min: 0, max: 0xffff_ffff, hint: 'the seed is a 32-bit unsigned integer' }) ?? 1);
   const faultList = cluster && clients && durationMs !== undefined && seed !== undefined
     ? readFaults(top, { nodes: nodeIds(cluster.nodes), runtime: cluster.runtime, durationMs, rampUpMs: clients.rampUpMs, seed }, errors)

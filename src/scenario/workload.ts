@@ -1,7 +1,7 @@
 // Workload shapes under clients: channel popularity (channelDistribution), big rooms beside
 // the small channels (rooms), and client groups with their own counts and rates (groups).
 // Read field by field like the rest of the scenario; planned in src/load/assignment.ts.
-import type { ChannelDistribution, ChurnSpec, ClientGroupSpec, ClientsSpec, RoomSpec, StageSpec } from '../contracts/scenario';
+import { CHURN_ARRIVALS, MAX_SESSION_SIGMA, SESSION_DISTRIBUTIONS, type ChannelDistribution, type ChurnSpec, type ClientGroupSpec, type ClientsSpec, type RoomSpec, type SessionSpec, type StageSpec } from '../contracts/scenario';
 import { formatDuration } from './units';
 import { FieldError, Fields, type Path } from './fields';
 import { LIMITS } from './limits';
@@ -124,21 +124,118 @@ export function readPublishRate(f: Fields, zeroHint: string | null): number | un
 
 /** At most this many clients joining by churn in one run: each is planned up front. */
 export const MAX_CHURN_JOINS = 100_000;
+/** Default churn.away: the least time a leaver stays away before it comes back (resume: true). */
+export const DEFAULT_AWAY_MS = 1000;
+
+const CHURN = ['rate', 'session', 'arrivals', 'resume', 'away'];
+const SESSION = ['distribution', 'mean', 'min', 'max', 'sigma'];
 
 /**
- * `churn: { rate: 5/s }`: from the end of the ramp to the end of publishing, subscribe-only
- * clients leave at `rate` (the longest-connected first) and each is replaced at once by a
- * fresh client subscribing to the same channels. Publishers stay.
+ * `churn:` from the end of the ramp to the end of publishing (docs/scenario-format.md "churn").
+ * `{ rate: 5/s }`: subscribe-only clients leave at `rate` (the longest-connected first) and
+ * each is replaced at once by a fresh client subscribing to the same channels. With `session`:
+ * clients join at `rate` (`arrivals` even or poisson) and stay for a drawn session; with
+ * `resume: true` a leaver comes back as itself after at least `away`. Publishers stay.
+ * Every wrong field is added to `errors` (validate lists them all).
  */
-export function readChurn(top: Fields, clients: ClientsSpec, durationMs: number): ChurnSpec | undefined {
-  const c = top.object('churn', ['rate']);
+export function readChurn(top: Fields, clients: ClientsSpec, durationMs: number, errors: FieldError[]): ChurnSpec | undefined {
+  const c = top.raw('churn') === undefined ? undefined : Fields.openCollecting(top.raw('churn'), top.at('churn'), CHURN, errors);
   if (!c) return undefined;
-  if (clients.stages) top.fail('churn', 'cannot be combined with stages: yet', 'use one of them');
-  const ratePerSecond = c.required('rate', c.ratePerSecond, 'write how many clients leave (and join) per second, e.g. "rate: 5/s"');
-  if (ratePerSecond <= 0) c.fail('rate', `${shown(c.raw('rate'))} is not a positive rate`, 'leave churn out for no churn');
-  if (clients.count - clients.publishers <= 0) top.fail('churn', 'has no subscribe-only client to replace', 'publishers stay; lower clients.publishers');
+  const collect = collectingInto(errors);
+  const before = errors.length;
+  collect(() => {
+    if (clients.stages) top.fail('churn', 'cannot be combined with stages: yet', 'use one of them');
+    if (clients.count - clients.publishers <= 0) top.fail('churn', 'has no subscribe-only client to replace', 'publishers stay; lower clients.publishers');
+  });
   const fromMs = clients.rampUpMs;
-  const joins = Math.ceil(((durationMs - fromMs) * ratePerSecond) / 1000);
-  if (joins > MAX_CHURN_JOINS) c.fail('rate', `makes ${joins} clients join over the run, more than ${MAX_CHURN_JOINS}`, 'lower the rate or shorten the run');
-  return { ratePerSecond, fromMs, untilMs: durationMs };
+  const ratePerSecond = collect(() => {
+    const rate = c.required('rate', c.ratePerSecond, 'write how many clients leave (and join) per second, e.g. "rate: 5/s"');
+    if (rate <= 0) c.fail('rate', `${shown(c.raw('rate'))} is not a positive rate`, 'leave churn out for no churn');
+    const joins = Math.ceil(((durationMs - fromMs) * rate) / 1000);
+    if (joins > MAX_CHURN_JOINS) c.fail('rate', `makes ${joins} clients join over the run, more than ${MAX_CHURN_JOINS}`, 'lower the rate or shorten the run');
+    return rate;
+  });
+  const session = c.has('session') ? collect(() => readSession(c, errors)) : undefined;
+  const arrivals = collect(() => c.oneOf('arrivals', CHURN_ARRIVALS));
+  const resume = collect(() => c.boolean('resume'));
+  const awayMs = collect(() => {
+    const ms = c.durationMs('away');
+    if (ms !== undefined && resume !== true) c.fail('away', 'is only for "resume: true"', 'write "resume: true", or leave away out');
+    return ms;
+  });
+  if (!c.has('session')) {
+    for (const key of ['arrivals', 'resume', 'away']) {
+      if (c.has(key)) collect(() => c.fail(key, 'needs churn.session (the open model)', 'add e.g. "session: { distribution: exponential, mean: 30s }"'));
+    }
+  }
+  if (errors.length > before || ratePerSecond === undefined) return undefined;
+  const spec: ChurnSpec = { ratePerSecond, fromMs, untilMs: durationMs };
+  if (session) {
+    spec.session = session;
+    spec.arrivals = arrivals ?? 'even';
+    spec.resume = resume ?? false;
+    if (spec.resume) spec.awayMs = awayMs ?? DEFAULT_AWAY_MS;
+  }
+  return spec;
+}
+
+/** A reader that adds a FieldError to `errors` (and gives undefined) so the next field is still checked. */
+function collectingInto(errors: FieldError[]): <T>(read: () => T) => T | undefined {
+  return (read) => {
+    try {
+      return read();
+    } catch (e) {
+      if (!(e instanceof FieldError)) throw e;
+      errors.push(e);
+      return undefined;
+    }
+  };
+}
+
+/** churn.session: a distribution and its mean (uniform: or min and max; lognormal: and sigma). */
+function readSession(c: Fields, errors: FieldError[]): SessionSpec | undefined {
+  const s = Fields.openCollecting(c.raw('session'), c.at('session'), SESSION, errors);
+  const before = errors.length;
+  const collect = collectingInto(errors);
+  const positive = (key: string): number | undefined => {
+    const ms = s.durationMs(key);
+    if (ms !== undefined && ms <= 0) s.fail(key, `${shown(s.raw(key))} is not a positive duration`);
+    return ms;
+  };
+  const distribution = collect(() => s.required('distribution', (k) => s.oneOf(k, SESSION_DISTRIBUTIONS), `write one of ${SESSION_DISTRIBUTIONS.join(', ')}, e.g. "distribution: exponential"`));
+  const uniform = distribution === 'uniform';
+  const minMs = collect(() => {
+    if (s.has('min') && distribution !== undefined && !uniform) s.fail('min', 'is only for distribution uniform', 'leave min out');
+    const ms = s.durationMs('min');
+    if (ms !== undefined && ms < 0) s.fail('min', `${shown(s.raw('min'))} is negative`);
+    return ms;
+  });
+  const maxMs = collect(() => {
+    if (s.has('max') && distribution !== undefined && !uniform) s.fail('max', 'is only for distribution uniform', 'leave max out');
+    return positive('max');
+  });
+  const sigma = collect(() => {
+    if (s.has('sigma') && distribution !== undefined && distribution !== 'lognormal') s.fail('sigma', 'is only for distribution lognormal', 'leave sigma out');
+    const v = s.number('sigma', { min: 0, max: MAX_SESSION_SIGMA, hint: `sigma is the spread of the log of the session length, above 0 and at most ${MAX_SESSION_SIGMA}` });
+    if (v === 0) s.fail('sigma', 'is 0', 'for sessions all of one length write "distribution: fixed"');
+    return v;
+  });
+  const bounds = s.has('min') || s.has('max');
+  const meanMs = collect(() => {
+    if (uniform && bounds && s.has('mean')) s.fail('mean', 'is given with min and max', 'give the mean (the range is mean ± 50 %), or min and max (the mean is their midpoint)');
+    if (uniform && bounds) return undefined;
+    return s.required('mean', positive, 'write the mean session length, e.g. "mean: 30s"');
+  });
+  if (uniform && bounds) {
+    collect(() => {
+      if (!s.has('min') || !s.has('max')) s.fail(s.has('min') ? 'max' : 'min', 'is required with the other bound', 'give both min and max, or only the mean');
+      if (minMs !== undefined && maxMs !== undefined && minMs >= maxMs) s.fail('max', `${shown(s.raw('max'))} is not more than min (${shown(s.raw('min'))})`);
+    });
+  }
+  if (errors.length > before || distribution === undefined) return undefined;
+  if (uniform && bounds) return { distribution, meanMs: (minMs! + maxMs!) / 2, minMs: minMs!, maxMs: maxMs! };
+  const spec: SessionSpec = { distribution, meanMs: meanMs! };
+  if (uniform) Object.assign(spec, { minMs: spec.meanMs / 2, maxMs: (spec.meanMs * 3) / 2 });
+  if (distribution === 'lognormal') spec.sigma = sigma ?? 1;
+  return spec;
 }

@@ -34,7 +34,7 @@ export const resultsSchema = z.object({
     })),
   }).optional(),
   generatedFaults: z.array(z.record(z.string(), z.unknown())).optional().describe('the random nemesis\'s faults, as they could be written under faults:'),
-  clients: z.object({ target: n, maxConnected: n, connects: n, reconnects: n, disconnects: n, connectFailures: n, heartbeatTimeouts: n }),
+  clients: z.object({ target: n, maxConnected: n, connects: n, reconnects: n, disconnects: n, connectFailures: n, heartbeatTimeouts: n, leaves: n.optional(), returns: n.optional() }),
   totals: z.object({ ...integrityCounts, protocolErrors: n }),
   channels: z.array(z.object({ ...integrityCounts, channel: z.string(), streams: n, lastSerial: n })),
   examples: z.array(z.object({

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { ENV_NAME } from '../contracts/connection';
 import { GUARANTEES } from '../contracts/metrics';
-import { JWT_ALGORITHMS, RANDOM_FAULT_KINDS, SYSTEMS } from '../contracts/scenario';
+import { CHURN_ARRIVALS, JWT_ALGORITHMS, MAX_SESSION_SIGMA, RANDOM_FAULT_KINDS, SESSION_DISTRIBUTIONS, SYSTEMS } from '../contracts/scenario';
 import { ADAPTER_NAMES } from '../adapters/catalog';
 import { SOCKETIO_ACK_STYLES, SOCKETIO_EVENT_ROLES } from '../adapters/socketio-settings';
 import { MISBEHAVIOUR_MODES } from '../../reference-broker/misbehaviour';
@@ -106,5 +106,17 @@ export const scenarioSchema = z.strictObject({
   guarantee: z.enum(GUARANTEES).optional(),
   seed: int(0).optional(),
   stages: z.array(z.strictObject({ duration, clients: int(0), publishRate: rate.optional().describe('per publisher, reached at the stage\'s end (linear from the previous stage\'s)') })).optional().describe('k6-style ramp / hold / ramp-down of connected clients and of publish rate'),
-  churn: z.strictObject({ rate }).optional().describe('clients leaving and fresh ones joining at a rate'),
+  churn: z.strictObject({
+    rate: rate.describe('joins per second (without session: leaves, each replaced at once by a fresh client)'),
+    session: z.strictObject({
+      distribution: z.enum(SESSION_DISTRIBUTIONS),
+      mean: duration.optional().describe('mean session length (uniform: or min and max)'),
+      min: duration.optional().describe('uniform only (default mean − 50 %)'),
+      max: duration.optional().describe('uniform only (default mean + 50 %)'),
+      sigma: z.number().gt(0).max(MAX_SESSION_SIGMA).optional().describe('lognormal only: spread of the log (default 1)'),
+    }).optional().describe('open model: clients join at rate and stay for a session of this length distribution'),
+    arrivals: z.enum(CHURN_ARRIVALS).optional().describe('with session: joins evenly spaced (default) or Poisson'),
+    resume: z.boolean().optional().describe('with session: a leaver comes back as itself and resumes (default false: fresh clients only)'),
+    away: duration.optional().describe('with resume: the least time a leaver stays away (default 1s)'),
+  }).optional().describe('clients leaving and joining at a rate'),
 }).describe('chat-bench scenario file');

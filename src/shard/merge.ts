@@ -119,6 +119,8 @@ export function mergeShardResults(shards: LoadedShard[], ledgerOf: (dir: string)
       disconnects: sum((r) => r.clients.disconnects),
       connectFailures: sum((r) => r.clients.connectFailures),
       heartbeatTimeouts: sum((r) => r.clients.heartbeatTimeouts),
+      leaves: sum((r) => r.clients.leaves ?? 0),
+      returns: sum((r) => r.clients.returns ?? 0),
     },
     faultFailures: coordinator.results.timeline.filter((e) => e.kind === 'fault' && e.error).length,
     workers: sum((r) => r.environment.workers),

@@ -181,7 +181,59 @@ describe('churn', () => {
   test('refusals name the field', () => {
     const message = (churn: unknown, c?: Record<string, unknown>) => { try { churned(churn, c); } catch (e) { return (e as Error).message; } return ''; };
     assert.match(message({ rate: '0/s' }), /churn\.rate: "0\/s" is not a positive rate$/);
-    assert.match(message({ rate: '5/s', session: '10s' }), /churn\.session: unknown field$/);
+    assert.match(message({ rate: '5/s', sessions: '10s' }), /churn\.sessions: unknown field$/);
     assert.match(message({ rate: '5/s' }, { count: 10, publishers: 10 }), /churn: has no subscribe-only client to replace$/);
+  });
+
+  test('session fields: each wrong one is named on its own line (exit 2), validate lists them all', () => {
+    const lines = (churn: unknown): string[] => {
+      try { churned(churn); } catch (e) {
+        assert.ok(e instanceof UserError);
+        assert.equal(e.exitCode, 2);
+        return e.lines();
+      }
+      return [];
+    };
+    const one = (churn: unknown, field: string, problem: RegExp) => {
+      const got = lines(churn);
+      assert.equal(got.length, 1, got.join('\n'));
+      assert.ok(got[0].includes(`: ${field}: `), got[0]);
+      assert.match(got[0], problem);
+    };
+    const session = (s: Record<string, unknown>) => ({ rate: '5/s', session: s });
+    one(session({ mean: '10s' }), 'churn.session.distribution', /is required/);
+    one(session({ distribution: 'gaussian', mean: '10s' }), 'churn.session.distribution', /"gaussian" is not one of fixed, exponential, uniform, lognormal/);
+    one(session({ distribution: 'exponential' }), 'churn.session.mean', /is required/);
+    one(session({ distribution: 'exponential', mean: '0s' }), 'churn.session.mean', /is not a positive duration/);
+    one(session({ distribution: 'exponential', mean: 'long' }), 'churn.session.mean', /long/);
+    one(session({ distribution: 'fixed', mean: '10s', sigma: 1 }), 'churn.session.sigma', /only for distribution lognormal/);
+    one(session({ distribution: 'lognormal', mean: '10s', sigma: 0 }), 'churn.session.sigma', /is 0/);
+    one(session({ distribution: 'lognormal', mean: '10s', sigma: 7 }), 'churn.session.sigma', /7/);
+    one(session({ distribution: 'exponential', mean: '10s', min: '1s' }), 'churn.session.min', /only for distribution uniform/);
+    one(session({ distribution: 'uniform', min: '5s' }), 'churn.session.max', /required with the other bound/);
+    one(session({ distribution: 'uniform', min: '5s', max: '2s' }), 'churn.session.max', /not more than min/);
+    one(session({ distribution: 'uniform', mean: '5s', min: '1s', max: '9s' }), 'churn.session.mean', /given with min and max/);
+    one(session({ distribution: 'fixed', mean: '10s', shape: 2 }), 'churn.session.shape', /unknown field/);
+    one({ ...session({ distribution: 'fixed', mean: '10s' }), arrivals: 'bursty' }, 'churn.arrivals', /not one of even, poisson/);
+    one({ ...session({ distribution: 'fixed', mean: '10s' }), resume: 'yes' }, 'churn.resume', /not true or false/);
+    one({ ...session({ distribution: 'fixed', mean: '10s' }), away: '2s' }, 'churn.away', /only for "resume: true"/);
+    one({ rate: '5/s', resume: true }, 'churn.resume', /needs churn\.session/);
+    one({ rate: '5/s', arrivals: 'poisson' }, 'churn.arrivals', /needs churn\.session/);
+    // several wrong churn fields: every one is listed (validate prints them all)
+    const all = lines({ rate: '0/s', session: { distribution: 'lognormal', mean: '-', sigma: -1 }, arrivals: 'x', resume: 3 });
+    for (const field of ['churn.rate', 'churn.session.mean', 'churn.session.sigma', 'churn.arrivals', 'churn.resume']) {
+      assert.ok(all.some((l) => l.includes(`: ${field}: `)), `${field} in\n${all.join('\n')}`);
+    }
+    assert.throws(() => parseScenario({ name: 't', duration: '12s', clients: { count: 100, publishers: 10, rampUp: '2s' }, cluster: { resume: 'none' },
+      churn: { rate: '5/s', session: { distribution: 'fixed', mean: '10s' }, resume: true } }, 't'), /churn\.resume: true needs a target that resumes/);
+  });
+
+  test('session specs are normalised: uniform bounds from the mean, lognormal sigma 1, even arrivals, away 1s with resume', () => {
+    assert.deepEqual(churned({ rate: '5/s', session: { distribution: 'uniform', mean: '10s' } }).churn,
+      { ratePerSecond: 5, fromMs: 2000, untilMs: 12_000, session: { distribution: 'uniform', meanMs: 10_000, minMs: 5000, maxMs: 15_000 }, arrivals: 'even', resume: false });
+    assert.deepEqual(churned({ rate: '5/s', session: { distribution: 'uniform', min: '2s', max: '4s' }, arrivals: 'poisson' }).churn?.session,
+      { distribution: 'uniform', meanMs: 3000, minMs: 2000, maxMs: 4000 });
+    assert.deepEqual(churned({ rate: '5/s', session: { distribution: 'lognormal', mean: '10s' }, resume: true }).churn,
+      { ratePerSecond: 5, fromMs: 2000, untilMs: 12_000, session: { distribution: 'lognormal', meanMs: 10_000, sigma: 1 }, arrivals: 'even', resume: true, awayMs: 1000 });
   });
 });
