@@ -103,6 +103,13 @@ describe('socketio over https:// through the fault proxy, with a token in the ha
     assert.equal(subs.size, 12);
   });
 
+  test('--insecure connects without a CA (warning printed), nothing lost', async () => {
+    const r = await runCli(['run', scenarioFile('insecure.json'), '--out', dir, '--quiet', '--json-summary', '--insecure'], { CB_TEST_JWT_KEY: SECRET });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /warning: TLS certificates are NOT verified/);
+    assert.equal((JSON.parse(r.stdout) as { totals: { lost: number } }).totals.lost, 0);
+  });
+
   test('a wrong CA: one line naming the cause, exit 3, no retry loop, nothing left running', async () => {
     logged.length = 0;
     const r = await runCli(['run', scenarioFile('wrong-ca.json'), '--out', dir, '--quiet', '--ca', certs.wrongCaFile], { CB_TEST_JWT_KEY: SECRET });
