@@ -20,7 +20,7 @@ export interface AdapterEntry {
   load: (() => Adapter) | null;
 }
 
-export type AuthField = 'headers' | 'query' | 'subprotocols' | 'username' | 'password';
+export type AuthField = 'headers' | 'query' | 'subprotocols' | 'username' | 'password' | 'payload';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 export const ADAPTERS: Readonly<Record<string, AdapterEntry>> = {
@@ -64,6 +64,7 @@ export const ADAPTERS: Readonly<Record<string, AdapterEntry>> = {
     // A Socket.IO app of the user's (runtime external). At most once unless the server enables
     // connection state recovery, which replays what a client missed while briefly away.
     system: null, defaultGuarantee: 'at-least-once', urlSchemes: ['http', 'https', 'ws', 'wss'],
+    auth: ['headers', 'query', 'subprotocols', 'payload'], tls: true, // payload: the handshake's `auth`
     capabilities: { serials: false, resume: 'session', acks: true, idempotentPublish: false, ordering: 'per-publisher' },
     load: () => (require('./socketio') as typeof import('./socketio')).socketIoAdapter,
   },

@@ -13,6 +13,8 @@ export interface Credentials {
   subprotocols: string[];
   username?: string;
   password?: string;
+  /** the Socket.IO handshake's `auth` payload */
+  payload?: Record<string, unknown>;
 }
 
 const TEMPLATE = /\{\{\s*([^{}]*?)\s*\}\}/g;
@@ -31,6 +33,7 @@ export function templatedTexts(auth: AuthSpec): string[] {
   if (auth.username !== undefined) texts.push(auth.username);
   if (auth.password !== undefined) texts.push(auth.password);
   for (const v of Object.values(auth.jwt?.claims ?? {})) collectTexts(v, texts);
+  for (const v of Object.values(auth.payload ?? {})) collectTexts(v, texts);
   return texts;
 }
 
@@ -116,6 +119,7 @@ export class CredentialSource {
     };
     if (a.username !== undefined) creds.username = fill(a.username);
     if (a.password !== undefined) creds.password = fill(a.password);
+    if (a.payload !== undefined) creds.payload = fillJson(a.payload, fill);
     return creds;
   }
 
@@ -126,7 +130,7 @@ export class CredentialSource {
     const stale = this.token !== null && spec.expiresInMs !== undefined && now - this.madeAtMs >= spec.expiresInMs / 2;
     if (this.token === null || stale) {
       const iat = Math.floor(now / 1000);
-      const claims: Record<string, unknown> = { ...fillClaims(spec.claims, (t) => this.fill(t, false)), iat };
+      const claims: Record<string, unknown> = { ...fillJson(spec.claims, (t) => this.fill(t, false)), iat };
       if (spec.expiresInMs !== undefined) claims.exp = iat + Math.ceil(spec.expiresInMs / 1000);
       this.token = signJwt(spec.alg, claims, signingKey(spec, this.env));
       this.madeAtMs = now;
@@ -155,7 +159,8 @@ function mapValues(record: Record<string, string> | undefined, fill: (t: string)
   return out;
 }
 
-function fillClaims(value: Record<string, unknown>, fill: (t: string) => string): Record<string, unknown> {
+/** A JSON object (claims, a handshake payload) with every text in it filled. */
+function fillJson(value: Record<string, unknown>, fill: (t: string) => string): Record<string, unknown> {
   const walk = (v: unknown): unknown => {
     if (typeof v === 'string') return fill(v);
     if (Array.isArray(v)) return v.map(walk);

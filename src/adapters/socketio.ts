@@ -12,9 +12,20 @@
 // received go into the next CONNECT), so with recovery the same Socket reconnects every time, and
 // socket.recovered says whether the server restored the session (rooms and missed events).
 // Without recovery each connect is a fresh Socket, a fresh session.
+//
+// Connecting: cluster.auth's headers, query and subprotocols go on the WebSocket upgrade,
+// cluster.auth.payload is the handshake's `auth` (socket.handshake.auth on the server), all
+// made again for each connect (upgrade.ts). TLS through an https.Agent (tls.ts): through the
+// fault proxy the certificate is checked against the URL's own name, which is also the SNI
+// and the Host header. A refusal no retry fixes — a namespace middleware's next(err), an
+// upgrade answered 401/403, a certificate that does not verify — stops the run (rejected()).
+import type { Agent } from 'node:https';
 import { io, type Socket } from 'socket.io-client';
 import { ADAPTERS } from './catalog';
+import { CredentialSource } from './credentials';
 import { socketIoSettings, type SocketIoSettings } from './socketio-settings';
+import { tlsAgent, tlsRefusal, type Refusal } from './tls';
+import { httpRefusal, upgradeOf, type Upgrade } from './upgrade';
 import { NO_SERIAL, type Adapter, type AdapterClient, type AdapterEvents, type ClientOptions } from './types';
 
 const NOT_CONNECTED = 0;
@@ -33,32 +44,59 @@ class SocketIoClient implements AdapterClient {
   private readonly rooms = new Set<string>();
   private readonly settings: SocketIoSettings;
   private readonly recover: boolean;
+  private readonly credentials: CredentialSource | null;
+  /** the URL without its query: socket.io-client would let the URL's query replace opts.query */
+  private readonly baseUrl: string;
+  private readonly urlQuery: Record<string, string>;
+  /** https/wss only: the TLS settings (an agent's options win over what engine.io-client passes) */
+  private readonly agent: Agent | undefined;
+  /** who the messages of a refusal name: the host the user wrote */
+  private readonly target: string;
+  /** what the connect in progress sends (made again for each connect) */
+  private upgrade: Upgrade = { headers: {}, query: {}, subprotocols: [] };
 
-  constructor(private readonly url: string, private readonly events: AdapterEvents, private readonly opts: ClientOptions) {
+  constructor(url: string, private readonly events: AdapterEvents, private readonly opts: ClientOptions) {
     this.settings = socketIoSettings(opts.options);
     this.recover = this.settings.recovery && opts.resume !== 'none';
+    this.credentials = opts.auth ? new CredentialSource(opts.auth, opts.clientId) : null;
+    const parsed = new URL(url);
+    this.urlQuery = Object.fromEntries(parsed.searchParams);
+    parsed.search = '';
+    this.baseUrl = parsed.href;
+    this.target = opts.origin ?? parsed.host;
+    const secure = parsed.protocol === 'https:' || parsed.protocol === 'wss:';
+    this.agent = secure ? tlsAgent(opts.origin, opts.tls) : undefined;
   }
 
   connect(): void {
     this.current = ++this.generation;
+    this.upgrade = upgradeOf(this.credentials, this.opts.origin);
     if (!this.socket || !this.recover) this.socket = this.newSocket();
+    // A recovered session reconnects through the same Manager: it reads these on each open.
+    const managerOpts = this.socket.io.opts;
+    managerOpts.extraHeaders = this.upgrade.headers;
+    managerOpts.query = { ...this.urlQuery, ...this.upgrade.query };
+    if (this.upgrade.subprotocols.length > 0) managerOpts.protocols = this.upgrade.subprotocols;
     this.socket.connect();
   }
 
   private newSocket(): Socket {
     this.socket?.disconnect(); // an old session (already closed): detach it from its manager
-    const socket = io(this.url, {
+    const socket = io(this.baseUrl, {
       forceNew: true,               // one connection per virtual client, never a shared manager
       autoConnect: false,
       reconnection: false,          // the virtual client reconnects, with its own backoff
       transports: ['websocket'],    // one TCP connection through the fault proxy, no long-polling
       timeout: this.opts.connectTimeoutMs,
       ...(this.opts.localAddress ? { localAddress: this.opts.localAddress } : {}),
+      ...(this.agent ? { agent: this.agent as unknown as string } : {}), // typed for browsers; ws takes an Agent
+      // Asked for on every CONNECT packet, so a renewed token goes out on a reconnect.
+      auth: (send: (payload: object) => void) => send(this.upgrade.payload ?? {}),
     });
     socket.on('connect', () => {
       if (this.current !== NOT_CONNECTED && socket === this.socket) this.events.opened();
     });
-    socket.on('connect_error', () => this.lost(socket));
+    socket.on('connect_error', (err: Error) => this.connectFailed(socket, err));
     socket.on('disconnect', () => this.lost(socket));
     socket.io.on('ping', () => { if (this.current !== NOT_CONNECTED && socket === this.socket) this.events.heard(); });
     // Events replayed by a recovered session arrive before 'connect': they count, like a replay of history.
@@ -75,6 +113,34 @@ class SocketIoClient implements AdapterClient {
       return;
     }
     this.events.delivered(m.room, NO_SERIAL, m.id, m.d);
+  }
+
+  private connectFailed(socket: Socket, err: Error): void {
+    if (this.current === NOT_CONNECTED || socket !== this.socket) return;
+    const refusal = this.refusalOf(socket, err);
+    if (!refusal) return this.lost(socket);
+    this.current = NOT_CONNECTED;
+    this.events.rejected(refusal.reason, refusal.hint);
+  }
+
+  /** A failed connect that no retry fixes, or null (a reset, a timeout: retried). */
+  private refusalOf(socket: Socket, err: Error): Refusal | null {
+    // socket.io-client's documented sign: a socket that is no longer active was turned away by
+    // the server (a CONNECT_ERROR packet: a namespace middleware called next(err)).
+    if (!socket.active) {
+      const data = (err as Error & { data?: unknown }).data;
+      const detail = data === undefined ? '' : ` ${JSON.stringify(data)}`;
+      return {
+        reason: `${this.target} refused the Socket.IO connection of client ${this.opts.clientId}: "${err.message}"${detail}`,
+        hint: 'check cluster.auth (payload, headers, query, the jwt key and claims)',
+      };
+    }
+    // A transport error: `description` is ws's error event; its `error` the cause (TLS, HTTP status).
+    const cause = (err as Error & { description?: { error?: unknown } }).description?.error;
+    const tls = tlsRefusal(cause, this.target);
+    if (tls) return tls;
+    const status = /^Unexpected server response: (\d+)$/.exec((cause as Error | undefined)?.message ?? '');
+    return status ? httpRefusal(Number(status[1]), this.target, this.opts.clientId) : null;
   }
 
   private lost(socket: Socket): void {

@@ -2,6 +2,7 @@
 // name (SNI) and the certificate check use the name the user wrote (ClientOptions.origin), not
 // the proxy's address. And which TLS failures no retry can fix, with a hint for each.
 import { readFileSync } from 'node:fs';
+import { Agent as HttpsAgent } from 'node:https';
 import { isIP } from 'node:net';
 import { checkServerIdentity, createSecureContext, rootCertificates, type ConnectionOptions, type PeerCertificate, type SecureContext } from 'node:tls';
 import type { TlsSpec } from '../contracts/scenario';
@@ -52,6 +53,15 @@ export function tlsOptions(origin: string | undefined, spec: TlsSpec | undefined
     options.checkServerIdentity = (_host: string, cert: PeerCertificate) => checkServerIdentity(name, cert);
   }
   return options;
+}
+
+/**
+ * The same options as an https.Agent, for a client library that takes an agent but hands only
+ * some TLS options on (socket.io-client: no servername, no secureContext). An agent's own
+ * options win over the request's.
+ */
+export function tlsAgent(origin: string | undefined, spec: TlsSpec | undefined): HttpsAgent {
+  return new HttpsAgent(tlsOptions(origin, spec));
 }
 
 const UNTRUSTED = new Set([

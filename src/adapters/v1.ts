@@ -2,12 +2,15 @@
 // path (a msg frame in the broker's own shape) is read in place from the frame's bytes
 // (v1-msg-reader); every other frame is parsed in full.
 // Connecting: cluster.auth's headers, query, subprotocols and basic credentials, filled per
-// client; through the proxy the Host header and the TLS name stay the URL's own (origin).
+// client (upgrade.ts); through the proxy the Host header and the TLS name stay the URL's own
+// (origin). A refusal no retry fixes (TLS, HTTP 401/403, a close 1008/4401/4403 before the
+// server said anything) stops the run: events.rejected.
 import WebSocket, { type ClientOptions as WsOptions } from 'ws';
 import { parseBrokerFrame } from '../protocol/codec';
 import { ADAPTERS } from './catalog';
 import { CredentialSource } from './credentials';
 import { tlsOptions, tlsRefusal, type Refusal } from './tls';
+import { closeRefusal, httpRefusal, upgradeOf, withQuery } from './upgrade';
 import { readMsg } from './v1-msg-reader';
 import type { Adapter, AdapterClient, AdapterEvents, ClientOptions } from './types';
 
@@ -27,6 +30,7 @@ class V1Client implements AdapterClient {
 
   private options(): { url: string; protocols: string[]; options: WsOptions } {
     const o = this.opts;
+    const upgrade = upgradeOf(this.credentials, o.origin);
     // `auth` ("user:password", HTTP basic) goes through ws to http.request, as a URL's user info would.
     const options: WsOptions & { auth?: string } = {
       perMessageDeflate: false,
@@ -38,25 +42,10 @@ class V1Client implements AdapterClient {
       maxPayload: 64 * 1024 * 1024,
       ...(o.localAddress ? { localAddress: o.localAddress } : {}),
       ...(this.secure ? tlsOptions(o.origin, o.tls) as WsOptions : {}),
+      headers: upgrade.headers,
+      ...(upgrade.basic !== undefined ? { auth: upgrade.basic } : {}),
     };
-    const headers: Record<string, string> = {};
-    let url = this.url;
-    let protocols: string[] = [];
-    if (this.credentials) {
-      const c = this.credentials.current();
-      Object.assign(headers, c.headers);
-      protocols = c.subprotocols;
-      if (c.username !== undefined || c.password !== undefined) options.auth = `${c.username ?? ''}:${c.password ?? ''}`;
-      const entries = Object.entries(c.query);
-      if (entries.length > 0) {
-        const u = new URL(url);
-        for (const [k, v] of entries) u.searchParams.set(k, v);
-        url = u.href;
-      }
-    }
-    if (o.origin !== undefined) headers.Host = o.origin;
-    options.headers = headers;
-    return { url, protocols, options };
+    return { url: withQuery(this.url, upgrade.query), protocols: upgrade.subprotocols, options };
   }
 
   connect(): void {
@@ -71,18 +60,26 @@ class V1Client implements AdapterClient {
     }
     this.ws = ws;
     let refusal: Refusal | null = null;
+    let heardFromServer = false; // a refusing close code after this ends a session, not a refusal
     ws.on('open', () => { if (ws === this.ws) this.events.opened(); });
-    ws.on('message', (data: Buffer, isBinary: boolean) => { if (ws === this.ws) this.onMessage(data, isBinary); });
-    ws.on('pong', () => { if (ws === this.ws) this.events.heard(); });
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      heardFromServer = true;
+      if (ws === this.ws) this.onMessage(data, isBinary);
+    });
+    ws.on('pong', () => {
+      heardFromServer = true;
+      if (ws === this.ws) this.events.heard();
+    });
     ws.on('unexpected-response', (_req, res) => {
       refusal = httpRefusal(res.statusCode ?? 0, this.target, this.opts.clientId);
       res.resume();
       ws.terminate(); // 'close' follows
     });
     ws.on('error', (err) => { refusal ??= tlsRefusal(err, this.target); /* 'close' follows and handles it */ });
-    ws.on('close', () => {
+    ws.on('close', (code: number, reason: Buffer) => {
       if (ws !== this.ws) return;
       this.ws = null;
+      refusal ??= closeRefusal(code, reason.toString(), heardFromServer, this.target, this.opts.clientId);
       if (refusal) this.events.rejected(refusal.reason, refusal.hint);
       else this.events.closed();
     });
@@ -134,17 +131,6 @@ class V1Client implements AdapterClient {
     this.ws = null;
     ws?.terminate();
   }
-}
-
-/** An upgrade answered with a status no retry changes (credentials, a wrong path); null: retry. */
-function httpRefusal(status: number, target: string, clientId: string): Refusal | null {
-  if (status === 401 || status === 403) {
-    return { reason: `${target} refused the credentials of client ${clientId}: HTTP ${status}`, hint: 'check cluster.auth (headers, query, subprotocols, the jwt key and claims)' };
-  }
-  if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
-    return { reason: `${target} refused the WebSocket upgrade: HTTP ${status}`, hint: 'check the path of cluster.urls and cluster.auth' };
-  }
-  return null;
 }
 
 export const v1Adapter: Adapter = {

@@ -18,6 +18,11 @@ export interface AuthSpec {
   subprotocols?: string[];
   username?: string;
   password?: string;
+  /**
+   * socketio: the handshake's `auth` payload (the server reads it as socket.handshake.auth);
+   * any JSON, its texts templates ({{jwt}} included), made again for every connect.
+   */
+  payload?: Record<string, unknown>;
   jwt?: JwtSpec;
 }
 

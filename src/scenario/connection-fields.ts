@@ -5,13 +5,13 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { isKnownPlaceholder, placeholdersOf } from '../adapters/credentials';
-import type { AdapterEntry, AuthField } from '../adapters/catalog';
+import { ADAPTERS, type AdapterEntry, type AuthField } from '../adapters/catalog';
 import { ENV_NAME } from '../contracts/connection';
 import { JWT_ALGORITHMS, type AuthSpec, type JwtSpec, type RuntimeKind, type TlsSpec } from '../contracts/scenario';
 import { FieldError, isPlainObject, type Fields, type Path } from './fields';
 import { shown } from './problem';
 
-export const AUTH = ['headers', 'query', 'subprotocols', 'username', 'password', 'jwt'];
+export const AUTH = ['headers', 'query', 'subprotocols', 'username', 'password', 'payload', 'jwt'];
 export const JWT = ['secretEnv', 'alg', 'claims', 'expiresIn'];
 export const TLS = ['ca', 'insecure'];
 
@@ -65,7 +65,10 @@ export function readTls(f: Fields, runtime: RuntimeKind, urls: readonly string[]
   const t = f.object('tls', TLS);
   if (!t) return undefined;
   if (runtime !== 'external') f.fail('tls', `is only used with runtime external (runtime is ${runtime})`, 'the local and docker runtimes start their nodes without TLS');
-  if (!entry.tls) f.fail('tls', `adapter ${adapter} does not apply cluster.tls yet`, 'leave tls out (the system\'s CAs are used), or use adapter v1');
+  if (!entry.tls) {
+    const able = Object.keys(ADAPTERS).filter((name) => ADAPTERS[name].tls);
+    f.fail('tls', `adapter ${adapter} does not apply cluster.tls yet`, `leave tls out (the system's CAs are used), or use adapter ${able.join(' or ')}`);
+  }
   const secureSchemes = entry.urlSchemes.filter((s) => SECURE_SCHEMES.includes(s));
   if (!urls.some((u) => secureSchemes.some((s) => u.toLowerCase().startsWith(`${s}://`)))) {
     f.fail('tls', `is set but no URL of cluster.urls uses TLS${secureSchemes.length ? ` (${secureSchemes.map((s) => `${s}://`).join(', ')})` : ''}`,
@@ -107,7 +110,7 @@ export function readAuth(f: Fields, adapter: string, entry: AdapterEntry): AuthS
   const a = f.object('auth', AUTH);
   if (!a) return undefined;
   const can: readonly AuthField[] = entry.auth ?? [];
-  for (const key of ['headers', 'query', 'subprotocols', 'username', 'password'] as const) {
+  for (const key of ['headers', 'query', 'subprotocols', 'username', 'password', 'payload'] as const) {
     if (a.has(key) && !can.includes(key)) {
       a.fail(key, `adapter ${adapter} cannot send ${key}`, can.length ? `${adapter} sends ${can.join(', ')}` : `adapter ${adapter} takes no credentials yet`);
     }
@@ -137,6 +140,9 @@ export function readAuth(f: Fields, adapter: string, entry: AdapterEntry): AuthS
     const v = a.raw(key);
     if (v !== undefined) spec[key] = checkedText(v, a.at(key));
   }
+  // Any JSON (the app reads it as it likes); its texts are templates, filled per connect.
+  const payload = a.mapping('payload', 'write it like { token: "{{jwt}}" }');
+  if (payload) spec.payload = payload;
   const jwt = readJwt(a);
   if (jwt) spec.jwt = jwt;
   checkTemplates(a, spec);
@@ -194,10 +200,11 @@ function checkTemplates(a: Fields, spec: AuthSpec): void {
   for (const key of ['headers', 'query'] as const) for (const [k, v] of Object.entries(spec[key] ?? {})) check(v, [...a.at(key), k], false);
   (spec.subprotocols ?? []).forEach((p, i) => check(p, [...a.at('subprotocols'), i], false));
   for (const key of ['username', 'password'] as const) if (spec[key] !== undefined) check(spec[key]!, a.at(key), false);
-  const walk = (v: unknown, at: Path): void => {
-    if (typeof v === 'string') check(v, at, true);
-    else if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...at, i]));
-    else if (isPlainObject(v)) for (const [k, x] of Object.entries(v)) walk(x, [...at, k]);
+  const walk = (v: unknown, at: Path, inClaims = true): void => {
+    if (typeof v === 'string') check(v, at, inClaims);
+    else if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...at, i], inClaims));
+    else if (isPlainObject(v)) for (const [k, x] of Object.entries(v)) walk(x, [...at, k], inClaims);
   };
   if (spec.jwt) walk(spec.jwt.claims, [...a.at('jwt'), 'claims']);
+  if (spec.payload) walk(spec.payload, a.at('payload'), false);
 }

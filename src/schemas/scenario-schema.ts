@@ -20,11 +20,12 @@ const pluginPath = z.string().regex(/^(\.{1,2}\/|\/)|\.(c|m)?js$/i).describe('e.
 
 const template = z.string().min(1).describe('text; {{clientId}}, {{jwt}} and {{env.NAME}} are filled for each client');
 const authSchema = z.strictObject({
-  headers: z.record(z.string(), template).optional().describe('v1: HTTP headers of the WebSocket upgrade'),
-  query: z.record(z.string(), template).optional().describe('v1: query parameters added to the URL'),
-  subprotocols: z.array(template).optional().describe('v1: Sec-WebSocket-Protocol values'),
+  headers: z.record(z.string(), template).optional().describe('v1, socketio: HTTP headers of the WebSocket upgrade'),
+  query: z.record(z.string(), template).optional().describe('v1, socketio: query parameters added to the URL'),
+  subprotocols: z.array(template).optional().describe('v1, socketio: Sec-WebSocket-Protocol values'),
   username: template.optional().describe('v1: HTTP basic user'),
   password: template.optional().describe('v1: HTTP basic password'),
+  payload: z.record(z.string(), z.unknown()).optional().describe('socketio: the handshake auth payload (socket.handshake.auth on the server), e.g. { token: "{{jwt}}" }; texts are templates'),
   jwt: z.strictObject({
     secretEnv: z.string().regex(ENV_NAME).describe('environment variable holding the key (HMAC secret, or PEM private key for RS256)'),
     alg: z.enum(JWT_ALGORITHMS).optional().describe('default HS256'),
@@ -57,7 +58,7 @@ export const clusterSchema = z.strictObject({
   tls: z.strictObject({
     ca: z.string().optional().describe('PEM file of CA certificates trusted besides the system\'s (relative to the scenario file); --ca FILE sets it'),
     insecure: z.boolean().optional().describe('true: certificates are NOT verified (a warning is printed); --insecure sets it'),
-  }).optional().describe('runtime external: TLS of wss:// targets'),
+  }).optional().describe('runtime external: TLS of wss:// (v1) and https:// or wss:// (socketio) targets'),
   auth: authSchema.optional().describe('per-connection credentials; texts may use {{clientId}}, {{jwt}}, {{env.NAME}}'),
 });
 

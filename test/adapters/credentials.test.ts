@@ -78,3 +78,15 @@ test('a missing key, an RS256 key that is not PEM, a missing {{env.NAME}}: usage
   refused({ headers: { A: '{{env.TOKEN_X}}' } }, {}, /environment variable TOKEN_X \(in \{\{env\.TOKEN_X\}\}\) is not set/);
   checkAuthEnvironment({ headers: { A: '{{env.TOKEN_X}}' } }, { TOKEN_X: 'v' });
 });
+
+test('socketio payload: any JSON, its texts filled per client (the token too); numbers and nesting kept', () => {
+  const auth: AuthSpec = {
+    jwt: { secretEnv: 'K', alg: 'HS256', claims: { sub: '{{clientId}}' } },
+    payload: { token: '{{jwt}}', user: { id: '{{clientId}}', tenant: '{{env.TENANT}}', roles: ['chat', '{{clientId}}'] }, v: 2, on: true },
+  };
+  const p = new CredentialSource(auth, 'c4', { K: 's', TENANT: 't1' }).current().payload!;
+  assert.equal(claimsOf(p.token as string).sub, 'c4');
+  assert.deepEqual({ ...p, token: 'x' }, { token: 'x', user: { id: 'c4', tenant: 't1', roles: ['chat', 'c4'] }, v: 2, on: true });
+  // a variable only the payload reads is checked before the run, like the others
+  assert.throws(() => checkAuthEnvironment({ payload: { t: '{{env.TOKEN_Y}}' } }, {}), (e: unknown) => e instanceof UserError && /TOKEN_Y/.test(e.oneLine()));
+});

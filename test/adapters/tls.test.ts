@@ -7,15 +7,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import { runBrokerCluster, type BrokerCluster } from '../../reference-broker/cluster-launcher';
 import { makeTestCerts, type TestCerts } from '../support/certs';
 import { startWsFront, type WsFront } from '../support/ws-front';
-import { alive, childrenOf } from '../support/processes';
-import { CLI, ROOT, tmpOut } from '../integration/support';
+import { messages, runCli, survivors } from '../support/cli-run';
+import { tmpOut } from '../integration/support';
 
 const SECRET = 'test-secret-of-the-front';
 const NAME = 'chat.test';
@@ -32,35 +31,6 @@ function checkJwt(req: IncomingMessage): number {
   if (!claims.exp || claims.exp * 1000 < Date.now() || !claims.iat) return 401;
   return 0;
 }
-
-interface CliRun { code: number | null; stdout: string; stderr: string; started: number[] }
-
-/** Runs the CLI and notes every process it starts (polled), to prove none survives it. */
-function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    const started = new Set<number>();
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    const poll = setInterval(() => { for (const pid of childrenOf(child.pid!)) started.add(pid); }, 20);
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    child.on('close', (code) => {
-      clearInterval(poll);
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, started: [...started] });
-    });
-  });
-}
-
-/** The processes of `pids` still alive after up to 5 s (the reaper outlives the CLI by a moment, by design). */
-async function survivors(pids: number[]): Promise<string[]> {
-  for (let i = 0; i < 100 && pids.some(alive); i++) await new Promise((r) => setTimeout(r, 50));
-  return pids.filter(alive).map((pid) => { try { return `${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ')}`; } catch { return String(pid); } });
-}
-
-const messages = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('chat-bench: ') && !l.startsWith('chat-bench: starting'));
 
 describe('wss:// through the fault proxy, certificate verified against the original name', () => {
   let certs: TestCerts;

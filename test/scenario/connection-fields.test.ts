@@ -40,8 +40,26 @@ describe('cluster.tls', () => {
     refuses(ext({ tls: { ca: keyFile } }), `cluster.tls.ca: ${keyFile} holds no PEM certificate ("-----BEGIN CERTIFICATE-----")`, /not the server key/);
     refuses(ext({ tls: { ca: certs.caFile, insecure: true } }), 'cluster.tls.ca: is not used when insecure is true (nothing is verified)');
     refuses(scenarioWith({ cluster: { runtime: 'external', urls: ['ws://a:1'], tls: { insecure: true } } }), 'cluster.tls: is set but no URL of cluster.urls uses TLS (wss://)', 'write wss:// URLs, or leave tls out');
-    refuses(scenarioWith({ cluster: { runtime: 'external', adapter: 'socketio', urls: ['https://a:1'], tls: { insecure: true } } }), 'cluster.tls: adapter socketio does not apply cluster.tls yet', /use adapter v1/);
+    refuses(scenarioWith({ cluster: { runtime: 'external', adapter: 'socketio', urls: ['http://a:1'], tls: { insecure: true } } }), 'cluster.tls: is set but no URL of cluster.urls uses TLS (https://, wss://)', 'write https:// URLs, or leave tls out');
     refuses(scenarioWith({ cluster: { tls: { insecure: true } } }), 'cluster.tls: is only used with runtime external (runtime is local)', /without TLS/);
+  });
+});
+
+describe('which adapters apply cluster.tls', () => {
+  const certs = makeTestCerts('chat.test');
+  test('socketio takes tls (https:// or wss://) and hosts like v1', () => {
+    for (const url of ['https://chat.test:8443', 'wss://chat.test:8443/']) {
+      const s = parse(scenarioWith({ cluster: { runtime: 'external', adapter: 'socketio', urls: [url], hosts: { 'chat.test': '127.0.0.1' }, tls: { ca: certs.caFile } } }));
+      assert.deepEqual(s.cluster.tls, { caFile: certs.caFile });
+      assert.deepEqual(s.cluster.hosts, { 'chat.test': '127.0.0.1' });
+    }
+  });
+  test('the adapters that cannot use it refuse it with one line naming the ones that can', () => {
+    const cases: Array<[string, string]> = [['nats', 'nats://a:4222'], ['jetstream', 'nats://a:4222'], ['mqtt', 'mqtt://a:1883'], ['redis-pubsub', 'redis://a:6379'], ['redis-streams', 'redis://a:6379']];
+    for (const [adapter, url] of cases) {
+      refuses(scenarioWith({ cluster: { runtime: 'external', adapter, urls: [url], tls: { insecure: true } } }),
+        `cluster.tls: adapter ${adapter} does not apply cluster.tls yet`, 'leave tls out (the system\'s CAs are used), or use adapter v1 or socketio');
+    }
   });
 });
 
@@ -72,5 +90,20 @@ describe('cluster.auth', () => {
   });
   test('refuses what the adapter cannot send', () => {
     refuses(scenarioWith({ cluster: { system: 'nats', auth: { headers: { A: 'b' } } } }), 'cluster.auth.headers: adapter nats cannot send headers', 'adapter nats takes no credentials yet');
+    for (const adapter of ['mqtt', 'redis-pubsub', 'jetstream']) {
+      const url = adapter === 'mqtt' ? 'mqtt://a:1883' : adapter === 'jetstream' ? 'nats://a:4222' : 'redis://a:6379';
+      refuses(scenarioWith({ cluster: { runtime: 'external', adapter, urls: [url], auth: { query: { t: 'x' } } } }), `cluster.auth.query: adapter ${adapter} cannot send query`, `adapter ${adapter} takes no credentials yet`);
+    }
+    refuses(ext({ auth: { payload: { token: 'x' } } }), 'cluster.auth.payload: adapter v1 cannot send payload', 'v1 sends headers, query, subprotocols, username, password');
+    const sio = (auth: Record<string, unknown>) => scenarioWith({ cluster: { runtime: 'external', adapter: 'socketio', urls: ['https://chat.test:8443'], auth } });
+    refuses(sio({ username: 'u' }), 'cluster.auth.username: adapter socketio cannot send username', 'socketio sends headers, query, subprotocols, payload');
+  });
+  test('socketio: payload is any JSON whose texts are templates ({{jwt}} included), checked like the rest', () => {
+    const sio = (auth: Record<string, unknown>) => scenarioWith({ cluster: { runtime: 'external', adapter: 'socketio', urls: ['https://chat.test:8443'], auth } });
+    const payload = { token: '{{jwt}}', user: { id: '{{clientId}}', roles: ['chat'] }, v: 2 };
+    assert.deepEqual(parse(sio({ jwt, payload, headers: { 'X-Client': '{{clientId}}' }, query: { t: '{{jwt}}' } })).cluster.auth?.payload, payload);
+    refuses(sio({ payload: { token: '{{jwt}}' } }), 'cluster.auth.payload.token: {{jwt}} needs auth.jwt', /secretEnv/);
+    refuses(sio({ payload: { user: { id: '{{who}}' } } }), 'cluster.auth.payload.user.id: {{who}} is not a template chat-bench knows', 'write {{clientId}}, {{jwt}} or {{env.NAME}}');
+    refuses(sio({ payload: 'token' }), 'cluster.auth.payload: "token" is not a mapping', 'write it like { token: "{{jwt}}" }');
   });
 });
