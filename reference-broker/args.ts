@@ -8,7 +8,7 @@ export const BROKER_USAGE =
   'usage: main.js --id node-1 [--host 127.0.0.1] [--port 0] [--peers node-2=ws://host:port,...] [--data-dir DIR] ' +
   '[--history 10000] [--history-seconds 3600] [--dedupe-keys 10000] [--dedupe-seconds 300] [--max-frame-bytes 65536] ' +
   '[--misbehave ' + MISBEHAVIOUR_MODES.join('|') + '] [--misbehave-rate 0.05] ' +
-  '[--max-subs-per-connection 10000] [--max-buffered-bytes 67108864] [--client-ping-ms 10000] [--client-timeout-ms 30000]';
+  '[--max-subs-per-connection 10000] [--max-buffered-bytes 67108864] [--client-ping-ms 25000] [--client-timeout-ms 20000]';
 
 const FLAGS = ['id', 'host', 'port', 'peers', 'data-dir', 'history', 'history-seconds', 'dedupe-keys', 'dedupe-seconds', 'max-frame-bytes', 'misbehave', 'misbehave-rate',
   'max-subs-per-connection', 'max-buffered-bytes', 'client-ping-ms', 'client-timeout-ms'] as const;
