@@ -9,7 +9,7 @@
 // AUTH_SECRET (when set: every connection must present an HS256 JWT signed with it, not expired,
 // as the handshake's auth.token; chat-bench sends one with cluster.auth.payload). Flags win.
 // Prints one line {"event":"listening","port":N,"recovery":true|false,"tls":bool,"auth":bool} once
-// it listens; --log-connections adds a JSON line on stderr per upgrade, auth check and failed TLS handshake.
+// it listens; --log-connections adds a JSON line on stderr per upgrade, auth check, failed TLS handshake and disconnect.
 'use strict';
 const { createHmac, timingSafeEqual } = require('node:crypto');
 const { readFileSync } = require('node:fs');
@@ -95,6 +95,8 @@ io.on('connection', (socket) => {
   // Recovery resumes from the offset of the last event a client received; one that has received
   // none cannot be recovered. A broadcast to the socket's own room gives it an offset at once.
   if (recovery && !socket.recovered) io.to(socket.id).emit('welcome');
+  // logged once the session is stored for recovery (socket.io persists it before 'disconnect')
+  socket.on('disconnect', (reason) => log({ event: 'disconnect', reason }));
   socket.on(events.join, (room, ack) => {
     if (!isRoom(room)) return reply(ack, { error: 'room must be a non-empty text' });
     socket.join(room);

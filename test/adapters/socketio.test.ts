@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { runScenario } from '../../src/run';
 import { parseScenario } from '../../src/scenario/parse';
@@ -24,9 +24,19 @@ const SERVER = join(ROOT, 'examples/socketio-chat/server.js');
 const CUSTOM_EVENTS = { join: 'enter', leave: 'exit', publish: 'say', deliver: 'said' };
 const failing = (r: { thresholds: Array<{ pass: boolean; message: string }> }) => r.thresholds.filter((v) => !v.pass).map((v) => v.message).join('; ');
 
-async function startServer(args: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const { child, port } = await startListeningProcess('socketio-chat', SERVER, ['--port', '0', ...args], join(tmpOut(), 'server.log'));
-  return { child, url: `http://127.0.0.1:${port}` };
+async function startServer(args: string[]): Promise<{ child: ChildProcess; url: string; log: string }> {
+  const log = join(tmpOut(), 'server.log');
+  const { child, port } = await startListeningProcess('socketio-chat', SERVER, ['--port', '0', ...args], log);
+  return { child, url: `http://127.0.0.1:${port}`, log };
+}
+
+/** Waits until the server's log (--log-connections) holds `count` disconnect lines. */
+async function disconnectsSeen(log: string, count: number): Promise<void> {
+  const seen = () => readFileSync(log, 'utf8').split('\n').filter((l) => l.includes('"event":"disconnect"')).length;
+  for (let waited = 0; seen() < count; waited += 20) {
+    if (waited > 5000) assert.fail(`the server logged ${seen()} disconnects, not ${count}, within 5 s`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 /** One server, two client entry points (two proxies): the fault cuts only the clients of node-2. */
@@ -114,7 +124,13 @@ function recorder() {
 const envelope = (n: number) => JSON.stringify({ p: 'c1', n, ts: 0, x: '' });
 
 /** connect, join, publish one message (so the client has an offset), drop the link, reconnect, join again */
-async function dropAndRejoin(url: string, options: Record<string, unknown>): Promise<string[]> {
+/**
+ * Drops the link and comes back at once. A real client waits its backoff; here the test waits
+ * until the server processed the old disconnect (it stores the session then), or the rejoin
+ * could race it and find no session to recover.
+ */
+async function dropAndRejoin(server: { url: string; log: string }, options: Record<string, unknown>): Promise<string[]> {
+  const url = server.url;
   const r = recorder();
   const client = socketIoAdapter.createClient(url, r.events, { clientId: 'c1', connectTimeoutMs: 3000, resume: 'session', options });
   try {
@@ -125,8 +141,10 @@ async function dropAndRejoin(url: string, options: Record<string, unknown>): Pro
     client.publish('room-1', 'c1:room-1:1', envelope(1));
     await r.next(/^delivered room-1 c1:room-1:1$/);
     await r.next(/^acked c1:room-1:1$/);
+    const before = readFileSync(server.log, 'utf8').split('\n').filter((l) => l.includes('"event":"disconnect"')).length;
     client.terminate();
     assert.equal(r.log.at(-1), 'closed');
+    await disconnectsSeen(server.log, before + 1);
     r.log.length = 0;
     client.connect();
     await r.next(/^opened$/);
@@ -139,18 +157,18 @@ async function dropAndRejoin(url: string, options: Record<string, unknown>): Pro
 }
 
 describe('socketio adapter: what it reports', () => {
-  let on: { child: ChildProcess; url: string };
-  let off: { child: ChildProcess; url: string };
-  before(async () => { [on, off] = await Promise.all([startServer(['--recovery', 'on']), startServer(['--recovery', 'off'])]); });
+  let on: { child: ChildProcess; url: string; log: string };
+  let off: { child: ChildProcess; url: string; log: string };
+  before(async () => { [on, off] = await Promise.all([startServer(['--recovery', 'on', '--log-connections']), startServer(['--recovery', 'off', '--log-connections'])]); });
   after(async () => { await Promise.all([stopProcess(on.child), stopProcess(off.child)]); });
 
   test('a dropped link comes back with its session restored: resumed=true', async () => {
-    assert.deepEqual(await dropAndRejoin(on.url, {}), ['subscribed room-1 resumed=true']);
+    assert.deepEqual(await dropAndRejoin(on, {}), ['subscribed room-1 resumed=true']);
   });
 
   test('without recovery on the server, or with recovery: false, the break is reported: resumed=false', async () => {
-    assert.deepEqual(await dropAndRejoin(off.url, {}), ['subscribed room-1 resumed=false']);
-    assert.deepEqual(await dropAndRejoin(on.url, { recovery: false }), ['subscribed room-1 resumed=false']);
+    assert.deepEqual(await dropAndRejoin(off, {}), ['subscribed room-1 resumed=false']);
+    assert.deepEqual(await dropAndRejoin(on, { recovery: false }), ['subscribed room-1 resumed=false']);
   });
 
   test('ack: none — nothing waits for the server; the message still arrives', async () => {
