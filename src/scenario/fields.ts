@@ -15,6 +15,17 @@ export class FieldError extends Error {
   }
 }
 
+/** Runs `read`; a FieldError is collected (and undefined returned) so the next field or section is still checked. */
+export function collecting<T>(errors: FieldError[], read: () => T): T | undefined {
+  try {
+    return read();
+  } catch (e) {
+    if (!(e instanceof FieldError)) throw e;
+    errors.push(e);
+    return undefined;
+  }
+}
+
 /** clients.publishRate · faults[1].target · thresholds["latency.p99{phase:steady}"] */
 export function pathText(path: Path): string {
   let text = '';

@@ -7,7 +7,7 @@ import { GUARANTEES } from '../contracts/metrics';
 import { checkCapacity } from './capacity';
 import { readFaultList, type FaultList, type FaultListContext } from './fault-list';
 import { readFault } from './faults';
-import { FieldError, Fields, isPlainObject, pathText, type Path } from './fields';
+import { collecting, FieldError, Fields, isPlainObject, pathText, type Path } from './fields';
 import { LIMITS, MAX_NODES } from './limits';
 import { readChannelDistribution, readChurn, readGroups, readPublishRate, readRooms, readStages } from './workload';
 import { shown } from './problem';
@@ -59,16 +59,6 @@ export function parseScenario(raw: unknown, source: string, locate?: Locate, opt
   }
 }
 
-/** Runs `read`; a FieldError is collected (and undefined returned) so the next section is still checked. */
-function collecting<T>(errors: FieldError[], read: () => T): T | undefined {
-  try {
-    return read();
-  } catch (e) {
-    if (!(e instanceof FieldError)) throw e;
-    errors.push(e);
-    return undefined;
-  }
-}
 
 /**
  * Reads section by section; the first problem of each top-level section (and of each fault

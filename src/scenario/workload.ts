@@ -3,7 +3,7 @@
 // Read field by field like the rest of the scenario; planned in src/load/assignment.ts.
 import { CHURN_ARRIVALS, MAX_SESSION_SIGMA, SESSION_DISTRIBUTIONS, type ChannelDistribution, type ChurnSpec, type ClientGroupSpec, type ClientsSpec, type RoomSpec, type SessionSpec, type StageSpec } from '../contracts/scenario';
 import { formatDuration } from './units';
-import { FieldError, Fields, type Path } from './fields';
+import { collecting, FieldError, Fields, type Path } from './fields';
 import { LIMITS } from './limits';
 import { shown } from './problem';
 
@@ -180,17 +180,7 @@ export function readChurn(top: Fields, clients: ClientsSpec, durationMs: number,
 }
 
 /** A reader that adds a FieldError to `errors` (and gives undefined) so the next field is still checked. */
-function collectingInto(errors: FieldError[]): <T>(read: () => T) => T | undefined {
-  return (read) => {
-    try {
-      return read();
-    } catch (e) {
-      if (!(e instanceof FieldError)) throw e;
-      errors.push(e);
-      return undefined;
-    }
-  };
-}
+const collectingInto = (errors: FieldError[]) => <T>(read: () => T): T | undefined => collecting(errors, read);
 
 /** churn.session: a distribution and its mean (uniform: or min and max; lognormal: and sigma). */
 function readSession(c: Fields, errors: FieldError[]): SessionSpec | undefined {
