@@ -3,7 +3,7 @@
 import type { ChannelDistribution, ChurnSpec, ClientsSpec, SessionSpec, StageSpec } from '../contracts/scenario';
 import { MinHeap } from '../util/min-heap';
 import { randomInt, seededRandom, type Random } from './random';
-import { drawGap, drawResidual, drawSession } from './sessions';
+import { drawPoissonGap, drawResidual, drawSession } from './sessions';
 
 export interface ClientPlan {
   id: string;
@@ -122,7 +122,7 @@ function addSessionChurn(churn: ChurnSpec, session: SessionSpec, plans: ClientPl
   let poissonMs = churn.fromMs;
   for (let k = 0; ; k++) {
     // even: join k at from + k / rate, exactly (as the one-for-one model's leaves)
-    const atMs = poisson ? (poissonMs += drawGap(churn.ratePerSecond, true, random)) : churn.fromMs + (k * 1000) / churn.ratePerSecond;
+    const atMs = poisson ? (poissonMs += drawPoissonGap(churn.ratePerSecond, random)) : churn.fromMs + (k * 1000) / churn.ratePerSecond;
     if (atMs >= churn.untilMs) break;
     const back = ready.peek();
     if (back && back.readyMs <= atMs) {

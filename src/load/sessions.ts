@@ -59,8 +59,7 @@ function drawLengthBiased(s: SessionSpec, random: Random): number {
   }
 }
 
-/** The gap to the next join, ms: 1 / rate, or exponential with that mean (Poisson arrivals). */
-export function drawGap(ratePerSecond: number, poisson: boolean, random: Random): number {
-  const mean = 1000 / ratePerSecond;
-  return poisson ? -mean * Math.log(open01(random)) : mean;
+/** The gap to the next join of Poisson arrivals, ms: exponential with mean 1 / rate (even arrivals need no draw). */
+export function drawPoissonGap(ratePerSecond: number, random: Random): number {
+  return -(1000 / ratePerSecond) * Math.log(open01(random));
 }

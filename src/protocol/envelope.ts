@@ -36,20 +36,35 @@ const sealOf = (p: string, n: number, ts: number): string => sealHash(p, n, ts).
 /** The character code of base-36 digit d, as toString(36) writes it ('0'–'9', 'a'–'z'). */
 const digitCode = (d: number): number => (d < 10 ? 48 + d : 87 + d);
 
-/** Whether x starts with the seal of (p, n, ts), digit by digit: no string built per delivery. */
-function startsWithSeal(x: string, p: string, n: number, ts: number): boolean {
-  let v = sealHash(p, n, ts);
-  for (let i = SEAL_LENGTH - 1; i >= 0; i--) {
-    const d = v % 36;
-    v = (v - d) / 36;
-    if (x.charCodeAt(i) !== digitCode(d)) return false;
-  }
-  return true;
-}
-
 /** Base-36 digit of each byte as toString(36) writes it ('0'–'9', 'a'–'z'); -1 for any other byte. */
 const DIGIT_OF = new Int8Array(256).fill(-1);
 for (let d = 0; d < 36; d++) DIGIT_OF[digitCode(d)] = d;
+
+// The seal at the start of a padding, read as one number from its 7 base-36 digits (a 7-digit
+// form is unique below 36^7 > 2^32, so equal numbers mean equal digits); -1 if one is not a
+// digit. One loop for a string, one for bytes: both run per delivery, so no accessor closure.
+
+function sealOfText(x: string): number {
+  if (x.length < SEAL_LENGTH) return -1;
+  let v = 0;
+  for (let i = 0; i < SEAL_LENGTH; i++) {
+    const c = x.charCodeAt(i);
+    const d = c < 256 ? DIGIT_OF[c] : -1;
+    if (d < 0) return -1;
+    v = v * 36 + d;
+  }
+  return v;
+}
+
+function sealOfBytes(bytes: Uint8Array, start: number): number {
+  let v = 0;
+  for (let i = start; i < start + SEAL_LENGTH; i++) {
+    const d = DIGIT_OF[bytes[i]];
+    if (d < 0) return -1;
+    v = v * 36 + d;
+  }
+  return v;
+}
 
 /** The filler's bytes, kept for the last filler asked for (one per run: the scenario's payloadBytes). */
 let fillerText = '';
@@ -65,18 +80,11 @@ function bytesOf(filler: string): Uint8Array {
 /**
  * paddingMatches() for a padding still in a frame's bytes: bytes [start, end) are exactly
  * sealedPadding(p, n, ts, filler) in ASCII (an adapter's fast path; nothing decoded or copied).
- * The seal's 7 digits are read as one base-36 number (a 7-digit form is unique below 36^7 >
- * 2^32, so equal numbers mean equal digits); the filler is compared byte for byte.
+ * The seal is read as one number (sealOfBytes); the filler is compared byte for byte.
  */
 export function paddingBytesMatch(bytes: Uint8Array, start: number, end: number, p: string, n: number, ts: number, filler: string): boolean {
   if (end - start !== SEAL_LENGTH + filler.length) return false;
-  let v = 0;
-  for (let i = start; i < start + SEAL_LENGTH; i++) {
-    const d = DIGIT_OF[bytes[i]];
-    if (d < 0) return false;
-    v = v * 36 + d;
-  }
-  if (v !== sealHash(p, n, ts)) return false;
+  if (sealOfBytes(bytes, start) !== sealHash(p, n, ts)) return false;
   const f = bytesOf(filler);
   for (let i = 0, at = start + SEAL_LENGTH; i < f.length; i++, at++) if (bytes[at] !== f[i]) return false;
   return true;
@@ -87,7 +95,7 @@ export const sealedPadding = (p: string, n: number, ts: number, filler: string):
 
 /** Whether `x` is exactly what sealedPadding() gave for (p, n, ts) and this filler. */
 export function paddingMatches(x: string, p: string, n: number, ts: number, filler: string): boolean {
-  return x.length === SEAL_LENGTH + filler.length && x.endsWith(filler) && startsWithSeal(x, p, n, ts);
+  return x.length === SEAL_LENGTH + filler.length && x.endsWith(filler) && sealOfText(x) === sealHash(p, n, ts);
 }
 
 /** Returns the envelope if `d` is a well-formed one, else null (the delivery is then a phantom). */
