@@ -5,12 +5,10 @@
 // A real ws server on loopback; the CLI run goes through the external runtime's fault proxy.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { v1Adapter } from '../../src/adapters/v1';
 import type { AdapterEvents } from '../../src/adapters/types';
-import { messages, runCli, survivors } from '../support/cli-run';
+import { refusedRun, survivors } from '../support/cli-run';
 import { tmpOut } from '../integration/support';
 
 type Behaviour = { code: number; reason: string; frameFirst?: boolean };
@@ -87,18 +85,8 @@ describe('v1: a close code that refuses the client', () => {
     server.behaviour = { code: 4401, reason: 'token expired' };
     server.connections.count = 0;
     const dir = tmpOut('cb-v1-close-');
-    const path = join(dir, 's.json');
-    writeFileSync(path, JSON.stringify({
-      name: 'v1-close-4401',
-      cluster: { runtime: 'external', urls: [url] },
-      clients: { count: 8, rampUp: '200ms', channels: 2, publishers: 2, reconnect: { initial: '50ms', max: '200ms' } },
-      duration: '3s', drain: '1s', recovery: '1s',
-    }));
-    const r = await runCli(['run', path, '--out', dir, '--quiet']);
-    assert.equal(r.code, 3, r.stderr);
-    const lines = messages(r.stderr);
-    assert.equal(lines.length, 1, r.stderr);
-    assert.match(lines[0], /^chat-bench: 127\.0\.0\.1:\d+ closed the connection of client c\d+ with code 4401 \(unauthorized\): "token expired" \(hint: check cluster\.auth/);
+    const { line, run: r } = await refusedRun(dir, { name: 'v1-close-4401', cluster: { runtime: 'external', urls: [url] }, clients: 8 });
+    assert.match(line, /^chat-bench: 127\.0\.0\.1:\d+ closed the connection of client c\d+ with code 4401 \(unauthorized\): "token expired" \(hint: check cluster\.auth/);
     // A loop (50-200 ms apart for 3 s) would make well over a hundred.
     assert.ok(server.connections.count >= 1 && server.connections.count <= 8, `${server.connections.count} connections`);
     assert.deepEqual(await survivors(r.started), []);

@@ -1,7 +1,9 @@
 // The CLI run as a user runs it (a child process), with every process it starts noted, so a
 // test can prove none survives it; and the one-line messages it printed.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { alive, childrenOf } from './processes';
 import { CLI, ROOT } from '../integration/support';
 
@@ -34,3 +36,22 @@ export async function survivors(pids: number[]): Promise<string[]> {
 
 /** The CLI's own message lines (not its "starting" line). */
 export const messages = (stderr: string): string[] => stderr.split('\n').filter((l) => l.startsWith('chat-bench: ') && !l.startsWith('chat-bench: starting'));
+
+/**
+ * A run the target must refuse: writes `scenario` (a short external run with quick reconnects)
+ * into `dir`, runs it, and checks exit 3 with exactly one message line, which it returns.
+ */
+export async function refusedRun(dir: string, scenario: { name: string; cluster: Record<string, unknown>; clients: number }): Promise<{ line: string; run: CliRun }> {
+  const path = join(dir, 's.json');
+  writeFileSync(path, JSON.stringify({
+    name: scenario.name,
+    cluster: scenario.cluster,
+    clients: { count: scenario.clients, rampUp: '200ms', channels: 2, publishers: 2, reconnect: { initial: '50ms', max: '200ms' } },
+    duration: '3s', drain: '1s', recovery: '1s',
+  }));
+  const run = await runCli(['run', path, '--out', dir, '--quiet']);
+  assert.equal(run.code, 3, run.stderr);
+  const lines = messages(run.stderr);
+  assert.equal(lines.length, 1, run.stderr);
+  return { line: lines[0], run };
+}
