@@ -41,7 +41,7 @@ export class IntervalSet {
     const r = this.r;
     const len = r.length;
     if (len === 0) {
-      r.push(v, v);
+      this.r = [v, v]; // exactly two slots: a first push would reserve 16 (most sets stay one range)
       this.total = 1;
       return true;
     }
@@ -62,7 +62,8 @@ export class IntervalSet {
     const r = this.r;
     const len = r.length;
     if (len === 0 || lo > r[len - 1] + 1) {
-      r.push(lo, hi);
+      if (len === 0) this.r = [lo, hi];
+      else r.push(lo, hi);
       this.total += hi - lo + 1;
       return hi - lo + 1;
     }

@@ -62,30 +62,34 @@ class PublisherProgress {
  * One subscriber stream (client × channel subscription). The driver keeps this handle and
  * passes it back; its fields belong to the ledger.
  */
+/** A stream's first examples of each problem (kept only once it has one). */
+export interface StreamExamples { duplicated: StreamExample[]; reordered: StreamExample[]; phantom: StreamExample[] }
+
+// A stream is one subscription's state for the whole run, and there is one per subscription
+// (100,000 at 50,000 clients): what most streams never need (examples, announced gaps, more
+// than one publisher) is created on first use, not up front.
 export class Stream {
   last = -1;                  // resume position: max(subd `at`s, highest serial received); -1 before any
   maxSerial = -1;             // highest serial received
   connected = false;          // a confirmed session is open on the current connection
   readonly received = new IntervalSet();
   /** Covered intervals, flat: [startUs, endUs (NO_END = open), startSerial, maxSerial] per interval. */
-  readonly intervals: number[] = [];
+  intervals: number[] = [];
   /** Confirmed sessions (one connection each), flat: [startUs, endUs (NO_END = open)]. */
-  readonly sessions: number[] = [];
-  readonly announced = new IntervalSet(); // serials the target said it could no longer deliver
+  sessions: number[] = [];
+  /** serials the target said it could no longer deliver (null: none so far) */
+  announced: IntervalSet | null = null;
   deliveriesTotal = 0;
   duplicated = 0;
   reordered = 0;              // deliveries out of order (serial went back, or a publisher's n did)
   reorderedN = 0;             // of those, a publisher's n went back
   phantom = 0;
-  readonly pubs = new Map<string, PublisherProgress>();
+  /** each publisher heard on this stream and its progress (null until the first delivery) */
+  pubs: Map<string, PublisherProgress> | null = null;
   /** the publisher of the last accepted delivery and its progress: most streams hear one publisher at a time (no map lookup) */
   lastP = '';
   lastProgress: PublisherProgress | null = null;
-  readonly examples: { duplicated: StreamExample[]; reordered: StreamExample[]; phantom: StreamExample[] } = {
-    duplicated: [],
-    reordered: [],
-    phantom: [],
-  };
+  examples: StreamExamples | null = null;
   constructor(
     readonly clientId: string,
     readonly channel: string,
@@ -96,6 +100,11 @@ export class Stream {
   /** Index in `intervals` of the current (last) interval, or -1. */
   get current(): number {
     return this.intervals.length - 4;
+  }
+
+  /** The examples lists, created on the first problem. */
+  problems(): StreamExamples {
+    return (this.examples ??= { duplicated: [], reordered: [], phantom: [] });
   }
 }
 
@@ -152,7 +161,7 @@ export class IntegrityLedger {
       if (st.intervals.length === 0) continue;
       const from = st.intervals[2] + 1;
       if (st.last < from) continue;
-      holes += st.last - from + 1 - st.received.countIn(from, st.last) - st.announced.countIn(from, st.last);
+      holes += st.last - from + 1 - st.received.countIn(from, st.last) - (st.announced?.countIn(from, st.last) ?? 0);
     }
     return Math.max(0, holes);
   }
@@ -203,13 +212,16 @@ export class IntegrityLedger {
   subscribed(stream: Stream, at: number, resumed: boolean | undefined, nowUs: number): void {
     if (stream.connected) return; // a second confirmation on one connection adds nothing
     stream.connected = true;
-    stream.sessions.push(nowUs, NO_END);
+    // A first entry gets an array of its own size (a push would reserve 16 slots; most streams keep one).
+    if (stream.sessions.length === 0) stream.sessions = [nowUs, NO_END];
+    else stream.sessions.push(nowUs, NO_END);
     const cur = stream.current;
     if (cur >= 0 && resumed === true) {
       stream.intervals[cur + 1] = NO_END;
     } else {
-      if (cur >= 0 && resumed === false && at > stream.last) stream.announced.addRange(stream.last + 1, at);
-      stream.intervals.push(nowUs, NO_END, at, at);
+      if (cur >= 0 && resumed === false && at > stream.last) (stream.announced ??= new IntervalSet()).addRange(stream.last + 1, at);
+      if (cur < 0) stream.intervals = [nowUs, NO_END, at, at];
+      else stream.intervals.push(nowUs, NO_END, at, at);
     }
     if (at > stream.last) stream.last = at;
   }
@@ -261,12 +273,13 @@ export class IntegrityLedger {
   private accept(stream: Stream, serial: number, p: string, n: number, ts: number, recvUs: number): number {
     let progress = stream.lastProgress;
     if (progress === null || p !== stream.lastP) {
-      progress = stream.pubs.get(p) ?? null;
+      const pubs = (stream.pubs ??= new Map());
+      progress = pubs.get(p) ?? null;
       if (progress === null) {
         const known = this.knownPublishers ? this.knownPublishers.has(p) : stream.log.publishers.has(p);
         if (!known) return this.phantom(stream, serial, p, n, 'unknown publisher');
         progress = new PublisherProgress();
-        stream.pubs.set(p, progress);
+        pubs.set(p, progress);
       }
     }
     stream.lastP = p;
@@ -274,7 +287,7 @@ export class IntegrityLedger {
 
     if (!stream.received.add(serial)) {
       stream.duplicated++;
-      this.example(stream.examples.duplicated, serial, p, n);
+      this.example(stream.problems().duplicated, serial, p, n);
       return NOT_RECORDED;
     }
     const serialWentBack = serial < stream.maxSerial;
@@ -286,14 +299,14 @@ export class IntegrityLedger {
     // A new serial carrying a (publisher, n) already received: the target stored it twice.
     if (!progress.n.add(n)) {
       stream.duplicated++;
-      this.example(stream.examples.duplicated, serial, p, n);
+      this.example(stream.problems().duplicated, serial, p, n);
       return NOT_RECORDED;
     }
     const nWentBack = n < progress.maxN;
     if (serialWentBack || nWentBack) {
       stream.reordered++;
       if (nWentBack) stream.reorderedN++;
-      this.example(stream.examples.reordered, serial, p, n);
+      this.example(stream.problems().reordered, serial, p, n);
     }
     if (n > progress.maxN) progress.maxN = n;
     const latency = recvUs - ts;
@@ -334,17 +347,17 @@ export class IntegrityLedger {
       intervals: s.intervals.slice(),
       sessions: s.sessions.slice(),
       received: s.received.toJSON(),
-      publishers: [...s.pubs].map(([p, prog]) => ({ p, n: prog.n.toJSON() })),
-      announced: s.announced.toJSON(),
+      publishers: [...(s.pubs ?? [])].map(([p, prog]) => ({ p, n: prog.n.toJSON() })),
+      announced: s.announced?.toJSON() ?? [],
       deliveriesTotal: s.deliveriesTotal,
       duplicated: s.duplicated,
       reordered: s.reordered,
       reorderedN: s.reorderedN,
       phantom: s.phantom,
       examples: {
-        duplicated: s.examples.duplicated.map((e) => ({ ...e })),
-        reordered: s.examples.reordered.map((e) => ({ ...e })),
-        phantom: s.examples.phantom.map((e) => ({ ...e })),
+        duplicated: copyExamples(s.examples?.duplicated),
+        reordered: copyExamples(s.examples?.reordered),
+        phantom: copyExamples(s.examples?.phantom),
       },
     }));
     return {
@@ -360,7 +373,7 @@ export class IntegrityLedger {
 
   private phantom(stream: Stream, serial: number, p: string | undefined, n: number | undefined, why: string): number {
     stream.phantom++;
-    const list = stream.examples.phantom;
+    const list = stream.problems().phantom;
     if (list.length < this.examplesPerStream) {
       const e: StreamExample = { s: serial, why };
       if (p !== undefined) e.p = p;
@@ -398,6 +411,10 @@ export class IntegrityLedger {
 function setAt(arr: number[], i: number, v: number): void {
   while (arr.length < i) arr.push(0);
   arr[i] = v;
+}
+
+function copyExamples(list: readonly StreamExample[] | undefined): StreamExample[] {
+  return list ? list.map((e) => ({ ...e })) : [];
 }
 
 function padded(arr: readonly number[], length: number): number[] {
