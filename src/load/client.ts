@@ -16,6 +16,9 @@ import type { Timed } from './timer-heap';
 const TIMER_CONNECT = 1;
 const TIMER_PUBLISH = 2;
 
+/** Above this many subscriptions a client looks channels up in a Map (below, a scan costs less and holds nothing). */
+const MAP_FROM_CHANNELS = 8;
+
 const enum State { Idle, Connecting, Open, Stopped, Away }
 
 /** A performance.now() time in µs of the envelopes' clock (epoch-based, as `ts`). */
@@ -42,7 +45,8 @@ export class VirtualClient implements Timed, AdapterEvents {
   private lastHeardMs = 0;
   private lastPingMs = 0;
   private readonly streams: Stream[];
-  private readonly channelIndex = new Map<string, number>();
+  /** channel → index, for clients with many subscriptions (null: a scan of `channels` is quicker and smaller) */
+  private readonly channelIndex: Map<string, number> | null;
   private readonly confirmed: boolean[];
   readonly publisher: PublisherQueue | null;
   private publishIntervalMs = 0;
@@ -73,15 +77,13 @@ export class VirtualClient implements Timed, AdapterEvents {
     this.retryPublishes = caps.idempotentPublish;
     this.resendAfterReconnect = caps.idempotentPublish || adapter.resendsAfterReconnect?.(connection.options) === true;
     this.link = adapter.createClient(url, this, { ...connection, clientId: id, connectTimeoutMs: ctx.spec.heartbeat.timeoutMs });
-    this.streams = channels.map((ch, i) => {
-      this.channelIndex.set(ch, i);
-      return ctx.ledger.openStream(id, ch);
-    });
+    this.channelIndex = channels.length > MAP_FROM_CHANNELS ? new Map(channels.map((ch, i) => [ch, i])) : null;
+    this.streams = channels.map((ch) => ctx.ledger.openStream(id, ch));
     this.confirmed = channels.map(() => false);
     this.publisher = publishChannel ? new PublisherQueue(id, publishChannel, ctx.filler) : null;
     // Its first send waits for its own subscription to that channel: its own stream then owes
     // every message it publishes, whatever the timing (exact across shards and runs).
-    if (publishChannel) this.heldForOwnSubscription = this.channelIndex.get(publishChannel) ?? -1;
+    if (publishChannel) this.heldForOwnSubscription = this.indexOf(publishChannel);
   }
 
   start(): void {
@@ -270,11 +272,16 @@ export class VirtualClient implements Timed, AdapterEvents {
     this.recorded(this.ctx.ledger.deliverView(this.streams[i], this.serialOf(i, serial), view, toUs(now)), now);
   }
 
+  /** The index of a subscribed channel, or -1. */
+  private indexOf(channel: string): number {
+    return this.channelIndex === null ? this.channels.indexOf(channel) : this.channelIndex.get(channel) ?? -1;
+  }
+
   /** The index of a delivery's stream (and a sign of life), or -1 after reporting a channel never subscribed. */
   private streamOf(channel: string, now: number): number {
     this.lastHeardMs = now;
-    const i = this.channelIndex.get(channel);
-    if (i === undefined) {
+    const i = this.indexOf(channel);
+    if (i < 0) {
       this.ctx.ledger.protocolError(`msg for a channel never subscribed: ${channel}`);
       return -1;
     }
@@ -306,8 +313,8 @@ export class VirtualClient implements Timed, AdapterEvents {
     const ctx = this.ctx;
     const now = ctx.now();
     this.lastHeardMs = now;
-    const i = this.channelIndex.get(channel);
-    if (i === undefined) {
+    const i = this.indexOf(channel);
+    if (i < 0) {
       ctx.ledger.protocolError(`subd for a channel never requested: ${channel}`);
       return;
     }
