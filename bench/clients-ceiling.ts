@@ -15,7 +15,9 @@
 // the end of the step (the highest over its runs): the machine may be shared. Under each step,
 // the CPU each kind of process used over the sustained window (% of one core, from /proc; the
 // machine has availableParallelism() × 100 %) names what saturates first; --cpu-prof DIR also
-// writes a V8 CPU profile of that window for every process (DIR/<role>-<pid>.cpuprofile).
+// writes a V8 CPU profile of that window for every process (DIR/<role>-<pid>.cpuprofile). The
+// same line gives the machine's idle share and the share the hypervisor stole for other guests
+// (/proc/stat): on a shared VM a step can fail with its own processes well below 200 %.
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -28,13 +30,13 @@ import type { ResultsV1 } from '../src/contracts/results';
 import { runScenario } from '../src/run';
 import { parseScenario } from '../src/scenario/parse';
 import { LatencyRecorder, summarize } from '../src/verify/latency';
-import { cpuByRole, sampleProcessTree, type ProcessCpu } from './support/process-cpu';
+import { cpuByRole, machineShare, sampleMachine, sampleProcessTree, type MachineCpu, type ProcessCpu } from './support/process-cpu';
 import { PROFILE_DIR_ENV, profileOnSignal } from '../src/util/profile-on-signal';
 
 const TARGET_P99_US = 100_000;
 const median = (xs: number[]) => { const s = xs.slice().sort((a, b) => a - b); return (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2; };
 
-interface StepRun { p99Us: number; integrityErrors: number; connected: number; deliveriesPerSec: number; workers: number; nodes: number; load1: number; cpu: ReturnType<typeof cpuByRole> }
+interface StepRun { p99Us: number; integrityErrors: number; connected: number; deliveriesPerSec: number; workers: number; nodes: number; load1: number; cpu: ReturnType<typeof cpuByRole>; machine: ReturnType<typeof machineShare> | null }
 
 /** p99 of the deliveries received in seconds [fromS, toS) of the run (exact: the per-second histograms summed). */
 function windowP99(results: ResultsV1, fromS: number, toS: number): number {
@@ -73,17 +75,18 @@ async function runStep(clients: number, o: { sustainS: number; perChannel: numbe
     seed: 5,
   }, 'clients-ceiling');
   // CPU per process over the sustained window: sampled as the run's seconds pass
-  let windowStart: { at: number; cpu: ProcessCpu[] } | null = null;
-  let windowEnd: { at: number; cpu: ProcessCpu[] } | null = null;
+  type Sample = { at: number; cpu: ProcessCpu[]; machine: MachineCpu };
+  let windowStart: Sample | null = null;
+  let windowEnd: Sample | null = null;
   const observer = {
     second: ({ sample }: { sample: { t: number } }) => {
-      if (sample.t === rampS + 5) { windowStart = { at: performance.now(), cpu: sampleProcessTree() }; toggleProfiles(windowStart.cpu); }
-      if (sample.t === durationS - 1) { windowEnd = { at: performance.now(), cpu: sampleProcessTree() }; toggleProfiles(windowEnd.cpu); }
+      if (sample.t === rampS + 5) { windowStart = { at: performance.now(), cpu: sampleProcessTree(), machine: sampleMachine() }; toggleProfiles(windowStart.cpu); }
+      if (sample.t === durationS - 1) { windowEnd = { at: performance.now(), cpu: sampleProcessTree(), machine: sampleMachine() }; toggleProfiles(windowEnd.cpu); }
     },
   };
   const { results } = await runScenario(scenario, { outDir: mkdtempSync(join(tmpdir(), 'cb-ceiling-')), quiet: true, engine: engineFactory(workers), observer });
-  const from = windowStart as { at: number; cpu: ProcessCpu[] } | null;
-  const to = windowEnd as { at: number; cpu: ProcessCpu[] } | null;
+  const from = windowStart as Sample | null;
+  const to = windowEnd as Sample | null;
   const t = results.totals;
   const sustained = results.series.filter((s) => s.t >= rampS + 5 && s.t < durationS);
   return {
@@ -93,6 +96,7 @@ async function runStep(clients: number, o: { sustainS: number; perChannel: numbe
     deliveriesPerSec: sustained.length ? sustained.reduce((a, s) => a + s.deliveries, 0) / sustained.length : 0,
     workers, nodes, load1: loadavg()[0],
     cpu: from && to ? cpuByRole(from.cpu, to.cpu, to.at - from.at) : [],
+    machine: from && to ? machineShare(from.machine, to.machine, to.at - from.at, availableParallelism()) : null,
   };
 }
 
@@ -128,7 +132,8 @@ async function main(): Promise<void> {
       + `${`${ms(p99)} ms (${done.map((r) => ms(r.p99Us)).join(', ')})`.padEnd(28)}  ${String(errors).padStart(16)}  ${String(Math.min(...done.map((r) => r.connected))).padStart(9)}  ${Math.max(...done.map((r) => r.load1)).toFixed(1).padStart(8)}  ${pass ? 'pass' : 'FAIL'}\n`);
     for (const r of done) {
       const total = r.cpu.reduce((a, c) => a + c.percentOfCore, 0);
-      process.stdout.write(`         CPU, sustained window (% of one core): ${r.cpu.map((c) => `${c.role}${c.processes > 1 ? ` ×${c.processes}` : ''} ${c.percentOfCore.toFixed(0)}`).join(', ')}; total ${total.toFixed(0)} of ${availableParallelism() * 100}\n`);
+      process.stdout.write(`         CPU, sustained window (% of one core): ${r.cpu.map((c) => `${c.role}${c.processes > 1 ? ` ×${c.processes}` : ''} ${c.percentOfCore.toFixed(0)}`).join(', ')}; total ${total.toFixed(0)} of ${availableParallelism() * 100}`
+        + `${r.machine ? `; machine idle ${r.machine.idlePercent.toFixed(0)} %, stolen by the host ${r.machine.stealPercent.toFixed(0)} %` : ''}\n`);
     }
     if (!pass) break;
     ceiling = clients;

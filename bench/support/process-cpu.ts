@@ -57,3 +57,25 @@ export function cpuByRole(before: ProcessCpu[], after: ProcessCpu[], wallMs: num
   return [...byRole].map(([role, r]) => ({ role, processes: r.processes, percentOfCore: (100 * r.ms) / wallMs }))
     .sort((a, b) => b.percentOfCore - a.percentOfCore);
 }
+
+/** Machine-wide CPU time so far (/proc/stat, all cores), in ms: idle and stolen by the host. */
+export interface MachineCpu { idleMs: number; stealMs: number }
+
+export function sampleMachine(): MachineCpu {
+  let line = '';
+  try { line = readFileSync('/proc/stat', 'utf8').split('\n')[0]; } catch { return { idleMs: NaN, stealMs: NaN }; }
+  // cpu user nice system idle iowait irq softirq steal …
+  const f = line.trim().split(/\s+/).slice(1).map(Number);
+  const ms = (ticks: number) => (ticks * 1000) / TICKS_PER_SECOND;
+  return { idleMs: ms(f[3] + f[4]), stealMs: ms(f[7] ?? 0) };
+}
+
+/**
+ * Of the machine's capacity (cores × wall time) between two samples: % left idle and % taken
+ * by the hypervisor for other guests (steal). On a shared VM a step can fail on latency with
+ * its own processes below 200 % because the host took the rest.
+ */
+export function machineShare(before: MachineCpu, after: MachineCpu, wallMs: number, cores: number): { idlePercent: number; stealPercent: number } {
+  const capacity = wallMs * cores;
+  return { idlePercent: (100 * (after.idleMs - before.idleMs)) / capacity, stealPercent: (100 * (after.stealMs - before.stealMs)) / capacity };
+}
