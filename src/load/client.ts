@@ -16,8 +16,8 @@ import type { Timed } from './timer-heap';
 const TIMER_CONNECT = 1;
 const TIMER_PUBLISH = 2;
 
-/** Above this many subscriptions a client looks channels up in a Map (below, a scan costs less and holds nothing). */
-const MAP_FROM_CHANNELS = 8;
+/** Above this many subscriptions a client looks channels up in a Map (up to it, a scan of a few names costs less and holds nothing). */
+const MAP_FROM_CHANNELS = 4;
 
 const enum State { Idle, Connecting, Open, Stopped, Away }
 
