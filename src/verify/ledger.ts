@@ -58,16 +58,15 @@ class PublisherProgress {
   maxN = 0;
 }
 
-/**
- * One subscriber stream (client × channel subscription). The driver keeps this handle and
- * passes it back; its fields belong to the ledger.
- */
 /** A stream's first examples of each problem (kept only once it has one). */
 export interface StreamExamples { duplicated: StreamExample[]; reordered: StreamExample[]; phantom: StreamExample[] }
 
-// A stream is one subscription's state for the whole run, and there is one per subscription
-// (100,000 at 50,000 clients): what most streams never need (examples, announced gaps, more
-// than one publisher) is created on first use, not up front.
+/**
+ * One subscriber stream (client × channel subscription). The driver keeps this handle and
+ * passes it back; its fields belong to the ledger. There is one per subscription (100,000 at
+ * 50,000 clients), held for the whole run: what most streams never need (examples, announced
+ * gaps) or need only once messages flow (the publisher map) is created on first use.
+ */
 export class Stream {
   last = -1;                  // resume position: max(subd `at`s, highest serial received); -1 before any
   maxSerial = -1;             // highest serial received
