@@ -16,7 +16,7 @@ import { parseBody, toxicJson } from './toxic-collection';
 export const TOXIPROXY_VERSION = '2.12.0';
 
 /** Bodies above this are refused; Toxiproxy's are a few hundred bytes. */
-const MAX_BODY_BYTES = 1 << 20;
+export const MAX_BODY_BYTES = 1 << 20;
 
 interface Reply {
   status: number;
