@@ -12,7 +12,8 @@
 // processes. By default (a) and (b) run one after the other, alternating which goes first, so
 // each pair runs under similar machine conditions; --together runs them side by side in the
 // same window (on a machine shared with other work, the fairer pairing). Prints each pair, the
-// load average and the medians. --cpu-prof DIR writes a V8 CPU profile of each receiver's
+// load average and the medians, and the medians split into user and system time (the receiving
+// process's own code vs the kernel's reads). --cpu-prof DIR writes a V8 CPU profile of each receiver's
 // measured window into DIR.
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -33,7 +34,7 @@ import { LatencyRecorder } from '../src/verify/latency';
 type Mode = 'bare' | 'verify';
 interface ChildArgs { mode: Mode; url: string; clients: number; channels: number; publishers: string[]; payload: number; profileDir?: string }
 type ToChild = { t: 'measure' } | { t: 'report' };
-type FromChild = { t: 'ready' } | { t: 'report'; cpuUs: number; frames: number; wallMs: number };
+type FromChild = { t: 'ready' } | { t: 'report'; userUs: number; systemUs: number; frames: number; wallMs: number };
 
 const channelName = (k: number) => `ovh.ch${k}`;
 const median = (xs: number[]) => { const s = xs.slice().sort((a, b) => a - b); return s.length ? (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2 : NaN; };
@@ -86,7 +87,7 @@ function runChild(a: ChildArgs): void {
       base = { cpu: process.cpuUsage(), frames: frames(), wall: performance.now() };
     } else {
       const cpu = process.cpuUsage(base.cpu);
-      const report = { t: 'report', cpuUs: cpu.user + cpu.system, frames: frames() - base.frames, wallMs: performance.now() - base.wall } satisfies FromChild;
+      const report = { t: 'report', userUs: cpu.user, systemUs: cpu.system, frames: frames() - base.frames, wallMs: performance.now() - base.wall } satisfies FromChild;
       // The profile is written after the numbers are taken, so writing it costs them nothing.
       void (profiler?.stop() ?? Promise.resolve()).then(() => process.send!(report));
     }
@@ -163,7 +164,8 @@ function once<T extends FromChild['t']>(child: ChildProcess, t: T): Promise<Extr
 
 const READY_TIMEOUT_MS = 180_000;
 
-type Measured = { usPerMsg: number; msgsPerSec: number };
+/** CPU µs per message (user + system, and the two apart) and the rate received. */
+type Measured = { usPerMsg: number; userUs: number; systemUs: number; msgsPerSec: number };
 
 /** Measures receivers of the given modes over the same window (one mode: alone; several: side by side). */
 async function measure(modes: Mode[], a: Omit<ChildArgs, 'mode'>, seconds: number): Promise<Map<Mode, Measured>> {
@@ -181,7 +183,7 @@ async function measure(modes: Mode[], a: Omit<ChildArgs, 'mode'>, seconds: numbe
     for (const { child } of children) child.send({ t: 'report' } satisfies ToChild);
     const out = new Map<Mode, Measured>();
     for (const [i, r] of (await Promise.all(reports)).entries()) {
-      out.set(children[i].mode, { usPerMsg: r.cpuUs / r.frames, msgsPerSec: (r.frames * 1000) / r.wallMs });
+      out.set(children[i].mode, { usPerMsg: (r.userUs + r.systemUs) / r.frames, userUs: r.userUs / r.frames, systemUs: r.systemUs / r.frames, msgsPerSec: (r.frames * 1000) / r.wallMs });
     }
     return out;
   } finally {
@@ -223,8 +225,8 @@ async function main(): Promise<void> {
     process.stdout.write(`fan-out: ${channels} publishers × ${rate}/s, ${clients} receivers (${clients / channels} per channel) = ${offered} deliveries/s offered, ${payload} B payload, ${seconds} s windows` +
       `${values.together ? ', bare and chat-bench receivers side by side in each window' : ''}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
     process.stdout.write('run   bare µs/msg   chat-bench µs/msg   ratio   bare msg/s   chat-bench msg/s\n');
-    const bare: number[] = [];
-    const full: number[] = [];
+    const bare: Measured[] = [];
+    const full: Measured[] = [];
     const ratios: number[] = [];
     for (let i = 0; i < runs; i++) {
       // Alternate which goes first, so a drift in machine load does not favour one side.
@@ -234,13 +236,16 @@ async function main(): Promise<void> {
         : new Map([...await measure([first], common, seconds), ...await measure([second], common, seconds)]);
       const b = results.get('bare')!;
       const v = results.get('verify')!;
-      bare.push(b.usPerMsg);
-      full.push(v.usPerMsg);
+      bare.push(b);
+      full.push(v);
       ratios.push(v.usPerMsg / b.usPerMsg);
       process.stdout.write(`${String(i + 1).padStart(3)}   ${b.usPerMsg.toFixed(2).padStart(11)}   ${v.usPerMsg.toFixed(2).padStart(17)}   ${(v.usPerMsg / b.usPerMsg).toFixed(2).padStart(5)}   ${Math.round(b.msgsPerSec).toString().padStart(10)}   ${Math.round(v.msgsPerSec).toString().padStart(16)}\n`);
     }
     process.stdout.write(`load average after: ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
-    process.stdout.write(`median ${median(bare).toFixed(2).padStart(10)}   ${median(full).toFixed(2).padStart(17)}   ${median(ratios).toFixed(2).padStart(5)}   (target ratio <= 1.2)\n`);
+    const of = (xs: Measured[], k: keyof Measured) => median(xs.map((m) => m[k])).toFixed(2);
+    process.stdout.write(`median ${of(bare, 'usPerMsg').padStart(10)}   ${of(full, 'usPerMsg').padStart(17)}   ${median(ratios).toFixed(2).padStart(5)}   (target ratio <= 1.2)\n`);
+    // Where the difference lies: this process's own code (user) or the kernel's reads (system).
+    process.stdout.write(`median user + system µs/msg: bare ${of(bare, 'userUs')} + ${of(bare, 'systemUs')}, chat-bench ${of(full, 'userUs')} + ${of(full, 'systemUs')}\n`);
   } finally {
     pubs.stop();
     await stopProcess(broker.child);
